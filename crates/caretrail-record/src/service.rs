@@ -1,0 +1,589 @@
+//! [`Record`]: open or create a log, write entries, read timelines, erase people, and serve the
+//! ledger's checkpoints, leaves and proofs.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use caretrail_core::{
+    CareRelationship, Code, Entry, EntryData, EntryId, EntryKind, EntryMeta, InputError,
+    Organisation, OrganisationId, PersonId, PersonProfile, User,
+};
+use caretrail_ledger::{LogSigner, NodeReader, NoteVerifier, leaf_hash};
+use caretrail_store::vault::{Kek, PersonKeys, PseudonymKey, VaultError};
+use caretrail_store::{
+    DirectoryBatch, EntryRow, LogMeta, NewEntry, PersonRow, Store, StoreNodes, WrappedKeys, Write,
+    leaf,
+};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::error::RecordError;
+use crate::group::{GroupCommit, NoteSigner};
+use crate::keys::KeyFiles;
+use crate::wire::{ConsistencyJson, InclusionJson, LeafJson, Receipt};
+
+/// The encrypted part of an entry: its codes and data.
+#[derive(Serialize, Deserialize)]
+struct Payload {
+    codes: Vec<Code>,
+    data: serde_json::Value,
+}
+
+/// A new entry, before encryption.
+#[derive(Debug, Clone)]
+pub struct NewEntryRequest {
+    pub id: EntryId,
+    pub person: PersonId,
+    pub organisation: OrganisationId,
+    pub author: User,
+    pub recorded_at: Timestamp,
+    pub effective_at: Timestamp,
+    pub amends: Option<EntryId>,
+    pub data: EntryData,
+}
+
+/// A person to register, with their profile (encrypted before it is stored).
+#[derive(Debug, Clone)]
+pub struct NewPerson {
+    pub id: PersonId,
+    pub profile: PersonProfile,
+    pub created_at: Timestamp,
+}
+
+/// The record service over one store and one data directory's keys.
+pub struct Record {
+    store: Arc<dyn Store>,
+    kek: Kek,
+    origin: String,
+    verifier: NoteVerifier,
+    verifier_key: String,
+    system_keys: PersonKeys,
+    pseudonyms: PseudonymKey,
+    person_keys: Mutex<HashMap<PersonId, Arc<PersonKeys>>>,
+    writer: GroupCommit,
+}
+
+impl std::fmt::Debug for Record {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Record")
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+impl Record {
+    /// Initialises a new log: creates the key files and records the log's facts in the store.
+    pub fn init(store: Arc<dyn Store>, keys: &KeyFiles) -> Result<Record, RecordError> {
+        if store.log_meta()?.is_some() {
+            return Err(RecordError::Conflict(
+                "this data directory is already initialised".into(),
+            ));
+        }
+        if keys.exist() {
+            return Err(RecordError::Conflict(format!(
+                "key files already exist in {} but the database is new; refusing to overwrite them",
+                keys.dir.display()
+            )));
+        }
+        let (kek, signing) = keys.create()?;
+        let log_id = caretrail_store::vault::random_bytes::<8>()?;
+        let origin = format!("caretrail.local/log/{}", hex(log_id.as_ref()));
+        let signer = LogSigner::from_secret(&origin, &signing)
+            .map_err(|e| RecordError::Ledger(e.to_string()))?;
+        let system_keys = PersonKeys::generate(0)?;
+        let pseudonyms = PseudonymKey::generate()?;
+        let meta = LogMeta {
+            origin: origin.clone(),
+            verifier_key: signer.verifier_key(),
+            kek_check: kek.check_value().to_vec(),
+            system_keys: kek.wrap_system(&system_keys)?,
+            pseudonym_key: kek.wrap_pseudonym_key(&pseudonyms)?,
+            created_at: Timestamp::now(),
+        };
+        store.init_log(&meta)?;
+        drop(kek);
+        Record::open(store, keys)
+    }
+
+    /// Opens an initialised log, checking that the key files belong to it.
+    pub fn open(store: Arc<dyn Store>, keys: &KeyFiles) -> Result<Record, RecordError> {
+        let meta = store
+            .log_meta()?
+            .ok_or(caretrail_store::StoreError::NotInitialised)?;
+        let kek = keys.load_kek()?;
+        if kek.check_value().as_slice() != meta.kek_check.as_slice() {
+            return Err(VaultError::WrongKeyFile {
+                path: keys.kek_path().display().to_string(),
+            }
+            .into());
+        }
+        let signer = keys.load_signer(&meta.origin)?;
+        if signer.verifier_key() != meta.verifier_key {
+            return Err(VaultError::WrongKeyFile {
+                path: keys.signing_key_path().display().to_string(),
+            }
+            .into());
+        }
+        let verifier = signer.verifier();
+        let system_keys = kek.unwrap_system(&meta.system_keys)?;
+        let pseudonyms = kek.unwrap_pseudonym_key(&meta.pseudonym_key)?;
+        let writer = GroupCommit::start(
+            store.clone(),
+            Arc::new(NoteSigner {
+                origin: meta.origin.clone(),
+                signer,
+            }),
+        );
+        Ok(Record {
+            store,
+            kek,
+            origin: meta.origin,
+            verifier,
+            verifier_key: meta.verifier_key,
+            system_keys,
+            pseudonyms,
+            person_keys: Mutex::new(HashMap::new()),
+            writer,
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    pub fn verifier(&self) -> &NoteVerifier {
+        &self.verifier
+    }
+
+    pub(crate) fn pseudonym(&self, person: PersonId) -> [u8; 16] {
+        self.pseudonyms.pseudonym(person)
+    }
+
+    pub(crate) fn system_keys(&self) -> &PersonKeys {
+        &self.system_keys
+    }
+
+    /// The person's keys, unwrapped once and cached. `None` once the person is erased.
+    pub(crate) fn keys_for(
+        &self,
+        person: PersonId,
+    ) -> Result<Option<Arc<PersonKeys>>, RecordError> {
+        if let Some(k) = self
+            .person_keys
+            .lock()
+            .expect("key cache lock")
+            .get(&person)
+        {
+            return Ok(Some(k.clone()));
+        }
+        let Some(WrappedKeys {
+            key_version,
+            wrapped,
+        }) = self.store.person_keys(person)?
+        else {
+            return Ok(None);
+        };
+        let keys = Arc::new(self.kek.unwrap_person(person, key_version, &wrapped)?);
+        self.person_keys
+            .lock()
+            .expect("key cache lock")
+            .insert(person, keys.clone());
+        Ok(Some(keys))
+    }
+
+    fn forget_keys(&self, person: PersonId) {
+        self.person_keys
+            .lock()
+            .expect("key cache lock")
+            .remove(&person);
+    }
+
+    // -- directory --------------------------------------------------------------------------
+
+    /// Registers organisations, users (with password hashes), people and relationships in one
+    /// transaction. Each new person gets fresh keys; their profile is stored encrypted.
+    pub fn register(
+        &self,
+        organisations: Vec<Organisation>,
+        users: Vec<(User, Option<String>)>,
+        people: Vec<NewPerson>,
+        relationships: Vec<CareRelationship>,
+    ) -> Result<(), RecordError> {
+        let mut batch = DirectoryBatch {
+            organisations,
+            users,
+            people: Vec::with_capacity(people.len()),
+            relationships,
+        };
+        let mut fresh = Vec::with_capacity(people.len());
+        for p in people {
+            let keys = PersonKeys::generate(1)?;
+            let profile =
+                Zeroizing::new(serde_json::to_vec(&p.profile).expect("profile serialises"));
+            let row = PersonRow {
+                id: p.id,
+                pseudonym: self.pseudonyms.pseudonym(p.id),
+                created_at: p.created_at,
+                erased_at: None,
+                profile: Some(keys.seal_profile(p.id, &profile)?),
+            };
+            let wrapped = WrappedKeys {
+                key_version: keys.version,
+                wrapped: self.kek.wrap_person(p.id, &keys)?,
+            };
+            batch.people.push((row, wrapped));
+            fresh.push((p.id, Arc::new(keys)));
+        }
+        self.store.put_directory(&batch)?;
+        self.person_keys
+            .lock()
+            .expect("key cache lock")
+            .extend(fresh);
+        Ok(())
+    }
+
+    /// The person's row, or `NotFound`.
+    pub fn person_row(&self, person: PersonId) -> Result<PersonRow, RecordError> {
+        self.store
+            .person(person)?
+            .ok_or_else(|| RecordError::not_found("no person with that id"))
+    }
+
+    /// The person's profile, `None` once erased.
+    pub fn profile(&self, person: PersonId) -> Result<Option<PersonProfile>, RecordError> {
+        let row = self.person_row(person)?;
+        let (Some(sealed), Some(keys)) = (row.profile, self.keys_for(person)?) else {
+            return Ok(None);
+        };
+        let plain = keys.open_profile(person, &sealed)?;
+        serde_json::from_slice(&plain)
+            .map(Some)
+            .map_err(|_| RecordError::Ledger("a stored profile does not decode".into()))
+    }
+
+    // -- writes -------------------------------------------------------------------------------
+
+    fn prepare(&self, req: &NewEntryRequest, keys: &PersonKeys) -> Result<NewEntry, RecordError> {
+        let payload = Payload {
+            codes: req.data.codes(),
+            data: req.data.to_value(),
+        };
+        let plain = Zeroizing::new(serde_json::to_vec(&payload).expect("payload serialises"));
+        let ciphertext = keys.seal_entry(req.person, req.id, &plain)?;
+        let meta = EntryMeta {
+            id: req.id,
+            kind: req.data.kind(),
+            person: req.person,
+            organisation: req.organisation,
+            author: req.author.id,
+            author_role: req.author.role,
+            recorded_at: req.recorded_at,
+            effective_at: req.effective_at,
+            amends: req.amends,
+        };
+        let leaf = leaf::encode_entry(
+            &meta,
+            &self.pseudonym(req.person),
+            &keys.commit(&ciphertext),
+        );
+        Ok(NewEntry {
+            meta,
+            key_version: keys.version,
+            payload: ciphertext,
+            leaf,
+        })
+    }
+
+    fn check_request(&self, req: &NewEntryRequest) -> Result<Arc<PersonKeys>, RecordError> {
+        if req.data.kind() == EntryKind::Erasure {
+            return Err(InputError::field(
+                "/kind",
+                "erasure entries are written only by erasing a person",
+            )
+            .into());
+        }
+        let row = self.person_row(req.person)?;
+        if row.erased_at.is_some() {
+            return Err(RecordError::Conflict(
+                "this person's record has been erased".into(),
+            ));
+        }
+        if let Some(amends) = req.amends {
+            let target = self.store.entry(amends)?.ok_or_else(|| {
+                RecordError::Input(InputError::field("/amends", "no entry with that id"))
+            })?;
+            if target.meta.person != req.person {
+                return Err(InputError::field(
+                    "/amends",
+                    "the amended entry belongs to another person",
+                )
+                .into());
+            }
+        }
+        self.keys_for(req.person)?
+            .ok_or_else(|| RecordError::Conflict("this person's record has been erased".into()))
+    }
+
+    /// Writes one entry durably and returns its receipt.
+    pub fn add_entry(&self, req: NewEntryRequest) -> Result<Receipt, RecordError> {
+        Ok(self.add_entries(vec![req])?.remove(0))
+    }
+
+    /// Writes entries in one transaction (all or nothing) and returns their receipts.
+    pub fn add_entries(&self, reqs: Vec<NewEntryRequest>) -> Result<Vec<Receipt>, RecordError> {
+        let mut writes = Vec::with_capacity(reqs.len());
+        for req in &reqs {
+            let keys = self.check_request(req)?;
+            writes.push(Write::Entry(self.prepare(req, &keys)?));
+        }
+        let appended = self.writer.submit(writes)?;
+        Ok(reqs
+            .iter()
+            .zip(&appended.leaf_indexes)
+            .map(|(req, idx)| Receipt {
+                entry_id: req.id.to_string(),
+                leaf_index: *idx,
+                checkpoint: appended.checkpoint.clone(),
+            })
+            .collect())
+    }
+
+    /// Bulk load for seeding: skips per-entry existence checks (the caller registered the
+    /// people in the same run) and writes `reqs` in one transaction.
+    pub fn load_entries(&self, reqs: &[NewEntryRequest]) -> Result<u64, RecordError> {
+        let mut writes = Vec::with_capacity(reqs.len());
+        for req in reqs {
+            let keys = self
+                .keys_for(req.person)?
+                .ok_or_else(|| RecordError::not_found("no keys for that person"))?;
+            writes.push(Write::Entry(self.prepare(req, &keys)?));
+        }
+        Ok(self.writer.submit(writes)?.size)
+    }
+
+    /// Crypto-shreds a person: destroys their data key and commitment secret, deletes their
+    /// ciphertexts and profile, appends an erasure entry, and purges the freed bytes from disk.
+    pub fn erase(&self, person: PersonId, reason: &str, by: &User) -> Result<Receipt, RecordError> {
+        let data = EntryData::parse(EntryKind::Erasure, &serde_json::json!({ "reason": reason }))
+            .map_err(|mut e| {
+            for f in &mut e.errors {
+                f.field = "/reason".into();
+            }
+            e
+        })?;
+        let row = self.person_row(person)?;
+        if row.erased_at.is_some() {
+            return Err(RecordError::Conflict(
+                "this person has already been erased".into(),
+            ));
+        }
+        let now = Timestamp::now();
+        let req = NewEntryRequest {
+            id: EntryId::new(),
+            person,
+            organisation: by.organisation,
+            author: by.clone(),
+            recorded_at: now,
+            effective_at: now,
+            amends: None,
+            data,
+        };
+        // The erasure record outlives the person's keys, so it is sealed under the system keys.
+        let entry = self.prepare(&req, &self.system_keys)?;
+        let appended = self.writer.submit(vec![
+            Write::ErasePerson { person, at: now },
+            Write::Entry(entry),
+        ])?;
+        self.forget_keys(person);
+        self.store.purge_deleted()?;
+        Ok(Receipt {
+            entry_id: req.id.to_string(),
+            leaf_index: appended.leaf_indexes[0],
+            checkpoint: appended.checkpoint,
+        })
+    }
+
+    // -- reads --------------------------------------------------------------------------------
+
+    /// Decrypts a stored entry into its JSON shape. Erased entries keep their metadata.
+    pub fn decrypt(&self, row: &EntryRow) -> Result<Entry, RecordError> {
+        let m = &row.meta;
+        let payload = match &row.payload {
+            None => None,
+            Some(ct) => {
+                let keys = if row.key_version == 0 {
+                    None
+                } else {
+                    self.keys_for(m.person)?
+                };
+                let keys: &PersonKeys = match (&keys, row.key_version) {
+                    (_, 0) => &self.system_keys,
+                    (Some(k), _) => k,
+                    (None, _) => return Ok(erased_entry(row)),
+                };
+                let plain = keys.open_entry(m.person, m.id, ct)?;
+                let p: Payload = serde_json::from_slice(&plain)
+                    .map_err(|_| RecordError::Ledger("a stored payload does not decode".into()))?;
+                Some(p)
+            }
+        };
+        Ok(match payload {
+            None => erased_entry(row),
+            Some(p) => Entry {
+                id: m.id,
+                kind: m.kind,
+                person: m.person,
+                organisation: m.organisation,
+                author: m.author,
+                recorded_at: m.recorded_at,
+                effective_at: m.effective_at,
+                codes: p.codes,
+                amends: m.amends,
+                data: Some(p.data),
+                erased: false,
+                leaf_index: row.leaf_index,
+            },
+        })
+    }
+
+    /// The person's entries in effective-time order, decrypted.
+    pub fn timeline(&self, person: PersonId) -> Result<Vec<Entry>, RecordError> {
+        self.person_row(person)?;
+        self.store
+            .entries_for_person(person)?
+            .iter()
+            .map(|row| self.decrypt(row))
+            .collect()
+    }
+
+    // -- ledger -------------------------------------------------------------------------------
+
+    pub fn verifier_key(&self) -> &str {
+        &self.verifier_key
+    }
+
+    /// The latest signed checkpoint note.
+    pub fn checkpoint(&self) -> Result<String, RecordError> {
+        self.store
+            .latest_checkpoint()?
+            .map(|c| c.note)
+            .ok_or_else(|| RecordError::not_found("the log has no checkpoint yet"))
+    }
+
+    fn checkpoint_size(&self) -> Result<u64, RecordError> {
+        Ok(self.store.latest_checkpoint()?.map_or(0, |c| c.size))
+    }
+
+    pub fn leaf(&self, index: u64) -> Result<LeafJson, RecordError> {
+        let data = self
+            .store
+            .leaf(index)?
+            .ok_or_else(|| RecordError::not_found(format!("no leaf at index {index}")))?;
+        Ok(LeafJson {
+            index,
+            leaf_hash: hex(&leaf_hash(&data)),
+            leaf: hex(&data),
+        })
+    }
+
+    /// Inclusion proof of leaf `index` in the tree of `size` (default: the latest checkpoint's).
+    pub fn inclusion_proof(
+        &self,
+        index: u64,
+        size: Option<u64>,
+    ) -> Result<InclusionJson, RecordError> {
+        let size = match size {
+            Some(s) => s,
+            None => self.checkpoint_size()?,
+        };
+        self.check_size(size)?;
+        if index >= size {
+            return Err(InputError::field(
+                "/index",
+                format!("must be less than the tree size {size}"),
+            )
+            .into());
+        }
+        let nodes = StoreNodes(&*self.store);
+        let path = caretrail_ledger::inclusion_proof(&nodes, index, size)
+            .map_err(|e| RecordError::Ledger(e.to_string()))?;
+        let leaf = nodes
+            .read_nodes(&[caretrail_ledger::NodeId { level: 0, index }])?
+            .remove(0);
+        let root = caretrail_ledger::root_at(&nodes, size)
+            .map_err(|e| RecordError::Ledger(e.to_string()))?;
+        Ok(InclusionJson {
+            index,
+            tree_size: size,
+            leaf_hash: hex(&leaf),
+            root_hash: hex(&root),
+            path: path.iter().map(|h| hex(h)).collect(),
+        })
+    }
+
+    pub fn consistency_proof(
+        &self,
+        first: u64,
+        second: u64,
+    ) -> Result<ConsistencyJson, RecordError> {
+        self.check_size(second)?;
+        if first == 0 || first > second {
+            return Err(InputError::field(
+                "/from",
+                "must be at least 1 and at most the second size",
+            )
+            .into());
+        }
+        let nodes = StoreNodes(&*self.store);
+        let path = caretrail_ledger::consistency_proof(&nodes, first, second)
+            .map_err(|e| RecordError::Ledger(e.to_string()))?;
+        let r1 = caretrail_ledger::root_at(&nodes, first)
+            .map_err(|e| RecordError::Ledger(e.to_string()))?;
+        let r2 = caretrail_ledger::root_at(&nodes, second)
+            .map_err(|e| RecordError::Ledger(e.to_string()))?;
+        Ok(ConsistencyJson {
+            first,
+            second,
+            first_root: hex(&r1),
+            second_root: hex(&r2),
+            path: path.iter().map(|h| hex(h)).collect(),
+        })
+    }
+
+    fn check_size(&self, size: u64) -> Result<(), RecordError> {
+        let stored = self.store.tree_size()?;
+        if size > stored {
+            return Err(
+                InputError::field("/size", format!("the log has only {stored} leaves")).into(),
+            );
+        }
+        Ok(())
+    }
+}
+
+fn erased_entry(row: &EntryRow) -> Entry {
+    let m = &row.meta;
+    Entry {
+        id: m.id,
+        kind: m.kind,
+        person: m.person,
+        organisation: m.organisation,
+        author: m.author,
+        recorded_at: m.recorded_at,
+        effective_at: m.effective_at,
+        codes: Vec::new(),
+        amends: m.amends,
+        data: None,
+        erased: true,
+        leaf_index: row.leaf_index,
+    }
+}

@@ -1,0 +1,397 @@
+//! Full offline verification of a data directory (DESIGN §4, `caretrail verify`).
+//!
+//! Trusts nothing stored: every leaf is recomputed from its entry row and the keys (so a changed
+//! ciphertext, metadata or leaf is caught), every leaf hash and every stored subtree hash is
+//! recomputed, every stored checkpoint's signature is checked and its root compared with the
+//! recomputed tree at its size (which makes all checkpoints mutually consistent), and an
+//! optional checkpoint kept outside the database must be covered too (a restored older copy is a
+//! rollback). The verdict names the lowest bad leaf index: for a changed leaf, the leaf; for a
+//! changed subtree hash, its first leaf; for a truncated log, the first missing leaf.
+
+use std::collections::HashMap;
+
+use caretrail_core::PersonId;
+use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash, node_hash};
+use caretrail_store::{EntryRow, leaf};
+
+use crate::error::RecordError;
+use crate::service::Record;
+
+const PAGE: usize = 8192;
+
+/// The outcome of a verification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// Leaves stored.
+    pub leaves: u64,
+    /// Root of the recomputed tree over the stored leaves.
+    pub root: Hash,
+    /// Signed checkpoints checked.
+    pub checkpoints: u64,
+    /// The lowest index whose leaf, leaf hash or subtree hash does not match, or the first
+    /// missing leaf of a truncated log.
+    pub first_bad_leaf: Option<u64>,
+    /// What was found wrong, in plain words (no personal data).
+    pub problems: Vec<String>,
+}
+
+impl VerifyReport {
+    pub fn ok(&self) -> bool {
+        self.first_bad_leaf.is_none() && self.problems.is_empty()
+    }
+}
+
+#[derive(Default)]
+struct Findings {
+    first_bad: Option<u64>,
+    problems: Vec<String>,
+}
+
+impl Findings {
+    fn bad(&mut self, index: u64, why: impl FnOnce() -> String) {
+        if self.first_bad.is_none_or(|b| index < b) {
+            self.first_bad = Some(index);
+        }
+        if self.problems.len() < 20 {
+            self.problems.push(why());
+        }
+    }
+
+    fn problem(&mut self, why: String) {
+        if self.problems.len() < 20 {
+            self.problems.push(why);
+        }
+    }
+}
+
+struct PersonState {
+    pseudonym: [u8; 16],
+    keys: Option<std::sync::Arc<caretrail_store::vault::PersonKeys>>,
+    erased: bool,
+}
+
+impl Record {
+    /// Verifies the whole log; `external` is a signed checkpoint note kept outside the database.
+    pub fn verify(&self, external: Option<&str>) -> Result<VerifyReport, RecordError> {
+        let store = self.store();
+        let mut f = Findings::default();
+
+        // 1. Signed checkpoints: signature, and the size column agrees with the signed body.
+        let mut checkpoints: Vec<(u64, Hash)> = Vec::new();
+        let mut from = 0;
+        loop {
+            let page = store.checkpoints_from(from, PAGE)?;
+            let Some(last) = page.last() else { break };
+            from = last.size + 1;
+            for c in &page {
+                match self.verifier().verify(&c.note) {
+                    Ok(v)
+                        if v.checkpoint().size == c.size
+                            && v.checkpoint().origin == self.origin() =>
+                    {
+                        checkpoints.push((c.size, v.checkpoint().root))
+                    }
+                    Ok(_) => f.problem(format!(
+                        "stored checkpoint of size {} does not match its signed body",
+                        c.size
+                    )),
+                    Err(e) => f.problem(format!(
+                        "stored checkpoint of size {} fails its signature check: {e}",
+                        c.size
+                    )),
+                }
+            }
+        }
+        let stored_checkpoints = checkpoints.len() as u64;
+        if let Some(note) = external {
+            match self.verifier().verify(note) {
+                Ok(v) => checkpoints.push((v.checkpoint().size, v.checkpoint().root)),
+                Err(e) => f.problem(format!(
+                    "the given checkpoint is not a valid checkpoint of this log: {e}"
+                )),
+            }
+        }
+
+        // 2. Leaves against entries, recomputed from the rows and the keys.
+        let mut level0: Vec<Hash> = Vec::new();
+        let mut people: HashMap<PersonId, PersonState> = HashMap::new();
+        let mut erased_people_with_record: std::collections::HashSet<PersonId> = Default::default();
+        let mut contiguous = true;
+        let mut stored_leaves = 0u64;
+        let mut max_signal = 0u64;
+        let mut next_leaf = 0u64;
+        let mut entries: Vec<EntryRow> = Vec::new();
+        let mut entry_pos = 0usize;
+        let mut entry_from = 0u64;
+        let mut entries_done = false;
+        loop {
+            let page = store.leaves_from(next_leaf, PAGE)?;
+            if page.is_empty() {
+                break;
+            }
+            for (idx, data) in page {
+                stored_leaves += 1;
+                max_signal = max_signal.max(idx + 1);
+                if idx != level0.len() as u64 && contiguous {
+                    let missing = level0.len() as u64;
+                    f.bad(missing, || format!("leaf {missing} is missing"));
+                    contiguous = false;
+                }
+                next_leaf = idx + 1;
+                // Advance the entry cursor to this leaf index.
+                loop {
+                    if entry_pos == entries.len() && !entries_done {
+                        entries = store.entries_by_leaf_from(entry_from, PAGE)?;
+                        entry_pos = 0;
+                        match entries.last() {
+                            Some(l) => entry_from = l.leaf_index + 1,
+                            None => entries_done = true,
+                        }
+                    }
+                    match entries.get(entry_pos) {
+                        Some(e) if e.leaf_index < idx => {
+                            let li = e.leaf_index;
+                            f.bad(li, || {
+                                format!("entry refers to leaf {li}, which is missing")
+                            });
+                            max_signal = max_signal.max(li + 1);
+                            entry_pos += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                let entry = match entries.get(entry_pos) {
+                    Some(e) if e.leaf_index == idx => {
+                        entry_pos += 1;
+                        Some(e)
+                    }
+                    _ => None,
+                };
+                match entry {
+                    None => f.bad(idx, || format!("leaf {idx} has no entry")),
+                    Some(e) => {
+                        if let Some(why) =
+                            self.check_leaf(e, &data, &mut people, &mut erased_people_with_record)?
+                        {
+                            f.bad(idx, || format!("leaf {idx}: {why}"));
+                        }
+                    }
+                }
+                if contiguous {
+                    level0.push(leaf_hash(&data));
+                }
+            }
+        }
+        // Entries past the last leaf.
+        loop {
+            if entry_pos == entries.len() {
+                if entries_done {
+                    break;
+                }
+                entries = store.entries_by_leaf_from(entry_from, PAGE)?;
+                entry_pos = 0;
+                match entries.last() {
+                    Some(l) => entry_from = l.leaf_index + 1,
+                    None => break,
+                }
+                continue;
+            }
+            let li = entries[entry_pos].leaf_index;
+            max_signal = max_signal.max(li + 1);
+            entry_pos += 1;
+        }
+        // An erased person's entries are acceptable only if the log records the erasure.
+        for p in &erased_people_with_record {
+            if !self.erasure_recorded(*p)? {
+                f.problem(
+                    "entries read as erased but the log records no erasure of their person".into(),
+                );
+                f.bad(0, || "erased entries without an erasure record".into());
+            }
+        }
+
+        // 3. Stored subtree hashes, each against its own children as stored (level 0: against
+        //    the hash of the stored leaf). A node that disagrees only because a child below it is
+        //    already bad is a consequence, not a new finding; so one changed row is reported at
+        //    its own place, and the lowest bad index is the first leaf of the lowest bad node.
+        let n = level0.len() as u64;
+        let mut below: Vec<Option<Hash>> = Vec::new();
+        let mut below_bad: Vec<bool> = Vec::new();
+        let mut level = 0u8;
+        loop {
+            let expected = (n >> level) as usize;
+            let mut stored: Vec<Option<Hash>> = vec![None; expected];
+            let mut from = 0u64;
+            loop {
+                let page = store.nodes_from(level, from, PAGE)?;
+                let Some(&(last, _)) = page.last() else { break };
+                from = last + 1;
+                for (idx, hash) in page {
+                    max_signal = max_signal.max((NodeId { level, index: idx }).end_leaf());
+                    if let Some(slot) = stored.get_mut(idx as usize) {
+                        *slot = Some(hash);
+                    }
+                }
+            }
+            let mut bad = vec![false; expected];
+            for (x, slot) in stored.iter().enumerate() {
+                let id = NodeId {
+                    level,
+                    index: x as u64,
+                };
+                let first = id.first_leaf();
+                let Some(hash) = slot else {
+                    f.bad(first, || format!("tree node ({level}, {x}) is missing"));
+                    bad[x] = true;
+                    continue;
+                };
+                let (want, explained) = if level == 0 {
+                    (Some(level0[x]), false)
+                } else {
+                    let (l, r) = (below[2 * x], below[2 * x + 1]);
+                    let explained = below_bad[2 * x] || below_bad[2 * x + 1];
+                    (l.zip(r).map(|(l, r)| node_hash(&l, &r)), explained)
+                };
+                if want != Some(*hash) {
+                    bad[x] = true;
+                    if !explained {
+                        f.bad(first, || {
+                            format!("tree node ({level}, {x}) does not match what it covers")
+                        });
+                    }
+                }
+            }
+            if expected < 2 {
+                // Nothing above can exist for n leaves; a stray row betrays a truncation.
+                if let Some(&(idx, _)) = store.nodes_from(level + 1, 0, 1)?.first() {
+                    max_signal = max_signal.max(
+                        (NodeId {
+                            level: level + 1,
+                            index: idx,
+                        })
+                        .end_leaf(),
+                    );
+                }
+                break;
+            }
+            below = stored;
+            below_bad = bad;
+            level += 1;
+        }
+        let mut levels: Vec<Vec<Hash>> = vec![level0];
+        while levels.last().is_some_and(|l| l.len() >= 2) {
+            let next = levels
+                .last()
+                .expect("non-empty")
+                .chunks_exact(2)
+                .map(|p| node_hash(&p[0], &p[1]))
+                .collect();
+            levels.push(next);
+        }
+
+        // 4. Size: the log must hold every leaf that any stored row or checkpoint speaks of.
+        for &(size, _) in &checkpoints {
+            max_signal = max_signal.max(size);
+        }
+        if max_signal > n {
+            f.bad(n, || format!("the log is truncated or rolled back: leaf {n} is missing (expected at least {max_signal} leaves)"));
+        }
+
+        // 5. Every checkpoint's root against the tree of the stored leaves at its size. A
+        //    mismatch already explained by a bad leaf below its size adds nothing; otherwise the
+        //    first bad leaf lies past the last checkpoint that still matches.
+        checkpoints.sort_by_key(|c| c.0);
+        let mut last_good = 0u64;
+        for (size, root) in &checkpoints {
+            if *size > n {
+                continue;
+            }
+            if root_from_levels(&levels, *size) == *root {
+                last_good = *size;
+            } else if f.first_bad.is_none_or(|b| b >= *size) {
+                f.bad(last_good, || {
+                    format!("the checkpoint of size {size} does not match the stored log")
+                });
+            } else {
+                f.problem(format!(
+                    "the checkpoint of size {size} does not match the stored log"
+                ));
+            }
+        }
+
+        let root = root_from_levels(&levels, n);
+        Ok(VerifyReport {
+            leaves: stored_leaves,
+            root,
+            checkpoints: stored_checkpoints,
+            first_bad_leaf: f.first_bad,
+            problems: f.problems,
+        })
+    }
+
+    /// Recomputes the leaf of `e` and compares it with `stored`. Returns what is wrong.
+    fn check_leaf(
+        &self,
+        e: &EntryRow,
+        stored: &[u8],
+        people: &mut HashMap<PersonId, PersonState>,
+        erased_seen: &mut std::collections::HashSet<PersonId>,
+    ) -> Result<Option<String>, RecordError> {
+        let m = &e.meta;
+        if leaf::entry_id(stored) != Some(*m.id.as_bytes()) {
+            return Ok(Some("the leaf does not name its entry".into()));
+        }
+        if !people.contains_key(&m.person) {
+            let row = self.store().person(m.person)?;
+            let state = PersonState {
+                pseudonym: self.pseudonym(m.person),
+                keys: self.keys_for(m.person)?,
+                erased: row.as_ref().is_some_and(|r| r.erased_at.is_some()),
+            };
+            people.insert(m.person, state);
+        }
+        let st = &people[&m.person];
+        let commitment = match (&e.payload, e.key_version) {
+            (Some(ct), 0) => self.system_keys().commit(ct),
+            (Some(ct), v) => match &st.keys {
+                Some(k) if k.version == v => k.commit(ct),
+                _ => return Ok(Some("no key of the entry's version for its person".into())),
+            },
+            (None, 0) => return Ok(Some("a system entry has lost its payload".into())),
+            (None, _) => {
+                if !st.erased || st.keys.is_some() {
+                    return Ok(Some(
+                        "the payload is missing but the person is not erased".into(),
+                    ));
+                }
+                erased_seen.insert(m.person);
+                match leaf::commitment(stored) {
+                    Some(c) => c,
+                    None => return Ok(Some("the leaf is malformed".into())),
+                }
+            }
+        };
+        let expected = leaf::encode_entry(m, &st.pseudonym, &commitment);
+        Ok((expected != stored).then(|| "the leaf does not match its entry and ciphertext".into()))
+    }
+
+    fn erasure_recorded(&self, person: PersonId) -> Result<bool, RecordError> {
+        Ok(self
+            .store()
+            .entries_for_person(person)?
+            .iter()
+            .any(|e| e.meta.kind == caretrail_core::EntryKind::Erasure && e.key_version == 0))
+    }
+}
+
+/// Root of the first `size` leaves from fully computed levels (perfect subtrees only).
+fn root_from_levels(levels: &[Vec<Hash>], size: u64) -> Hash {
+    let ids = CompactRange::frontier_ids(size);
+    let hashes: Vec<Hash> = ids
+        .iter()
+        .map(|id| levels[usize::from(id.level)][id.index as usize])
+        .collect();
+    CompactRange::from_parts(size, hashes)
+        .expect("frontier ids match the size")
+        .root()
+}

@@ -1,0 +1,160 @@
+//! A small hand-built world for record tests: two organisations, a worker, a system account and
+//! a few synthetic people, on a SQLite store in a temporary data directory.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use caretrail_core::{
+    EntryData, EntryId, EntryKind, Organisation, OrganisationId, OrganisationKind, PersonId,
+    PersonProfile, Role, User, UserId,
+};
+use caretrail_record::{KeyFiles, NewEntryRequest, NewPerson, Receipt, Record};
+use caretrail_store_sqlite::SqliteStore;
+use jiff::Timestamp;
+
+pub struct World {
+    pub dir: tempfile::TempDir,
+    pub record: Record,
+    pub org: OrganisationId,
+    pub worker: User,
+    pub system: User,
+    pub people: Vec<PersonId>,
+}
+
+pub fn db_path(data: &Path) -> PathBuf {
+    data.join("caretrail.db")
+}
+
+pub fn open(data: &Path) -> Record {
+    let store = SqliteStore::open(&db_path(data)).expect("open store");
+    Record::open(Arc::new(store), &KeyFiles::in_data_dir(data)).expect("open record")
+}
+
+pub fn profile(i: usize) -> PersonProfile {
+    PersonProfile {
+        given_name: format!("Testperson{i}"),
+        family_name: "Synthetic".into(),
+        date_of_birth: jiff::civil::Date::new(1940, 1, 1 + (i % 28) as i8).unwrap(),
+        sex: "female".into(),
+        address: format!("{i} Example Row"),
+        postcode: "ZZ99 9ZZ".into(),
+    }
+}
+
+impl World {
+    pub fn new(people: usize) -> World {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = SqliteStore::create(&db_path(dir.path())).expect("create store");
+        let record =
+            Record::init(Arc::new(store), &KeyFiles::in_data_dir(dir.path())).expect("init");
+        let org = Organisation {
+            id: OrganisationId::new(),
+            name: "Example Home Care".into(),
+            kind: OrganisationKind::HomeCareProvider,
+        };
+        let worker = User {
+            id: UserId::new(),
+            username: "cw.test".into(),
+            display_name: "Care Worker".into(),
+            role: Role::CareWorker,
+            organisation: org.id,
+            person: None,
+        };
+        let system = User {
+            id: UserId::new(),
+            username: "caretrail-system".into(),
+            display_name: "system".into(),
+            role: Role::System,
+            organisation: org.id,
+            person: None,
+        };
+        let persons: Vec<NewPerson> = (0..people)
+            .map(|i| NewPerson {
+                id: PersonId::new(),
+                profile: profile(i),
+                created_at: Timestamp::now(),
+            })
+            .collect();
+        let ids = persons.iter().map(|p| p.id).collect();
+        record
+            .register(
+                vec![org.clone()],
+                vec![(worker.clone(), None), (system.clone(), None)],
+                persons,
+                vec![],
+            )
+            .expect("register");
+        World {
+            dir,
+            record,
+            org: org.id,
+            worker,
+            system,
+            people: ids,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn request(
+        &self,
+        person: PersonId,
+        kind: EntryKind,
+        data: serde_json::Value,
+    ) -> NewEntryRequest {
+        let now = Timestamp::now();
+        NewEntryRequest {
+            id: EntryId::new(),
+            person,
+            organisation: self.org,
+            author: self.worker.clone(),
+            recorded_at: now,
+            effective_at: now,
+            amends: None,
+            data: EntryData::parse(kind, &data).expect("valid test data"),
+        }
+    }
+
+    pub fn note(&self, person: PersonId, text: &str) -> Receipt {
+        self.record
+            .add_entry(self.request(
+                person,
+                EntryKind::CaseNote,
+                serde_json::json!({ "text": text }),
+            ))
+            .expect("add note")
+    }
+
+    /// Adds `n` mixed entries round-robin over the people, in batches of `batch`.
+    pub fn fill(&self, n: usize, batch: usize) {
+        let mut reqs = Vec::new();
+        for i in 0..n {
+            let person = self.people[i % self.people.len()];
+            let req = if i % 3 == 0 {
+                self.request(
+                    person,
+                    EntryKind::Observation,
+                    serde_json::json!({"pulse": 60 + (i % 40), "spo2": 96}),
+                )
+            } else {
+                self.request(
+                    person,
+                    EntryKind::CaseNote,
+                    serde_json::json!({"text": format!("Visit {i}: all well, ate lunch.")}),
+                )
+            };
+            reqs.push(req);
+            if reqs.len() == batch {
+                self.record
+                    .add_entries(std::mem::take(&mut reqs))
+                    .expect("add batch");
+            }
+        }
+        if !reqs.is_empty() {
+            self.record.add_entries(reqs).expect("add batch");
+        }
+    }
+}

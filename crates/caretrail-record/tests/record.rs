@@ -1,0 +1,417 @@
+//! The write path end to end on SQLite: receipts, timelines, amendments, proofs, verification,
+//! erasure, group commit and refusals.
+
+mod common;
+
+use std::sync::Arc;
+
+use caretrail_core::{EntryKind, PersonId};
+use caretrail_ledger::{Hash, verify_consistency, verify_inclusion};
+use caretrail_record::{KeyFiles, Record, RecordError};
+use caretrail_store::StoreError;
+use caretrail_store::vault::VaultError;
+use caretrail_store_sqlite::SqliteStore;
+use common::{World, db_path, open};
+
+fn unhex(s: &str) -> Hash {
+    let v: Vec<u8> = (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect();
+    v.try_into().unwrap()
+}
+
+#[test]
+fn receipt_checkpoint_covers_the_leaf_and_proofs_verify() {
+    let w = World::new(3);
+    w.fill(40, 7);
+    let receipt = w.note(w.people[0], "Receipt test note.");
+    let cp = w
+        .record
+        .verifier()
+        .verify(&receipt.checkpoint)
+        .expect("receipt checkpoint is signed by the log");
+    assert!(cp.checkpoint().size > receipt.leaf_index);
+
+    let proof = w
+        .record
+        .inclusion_proof(receipt.leaf_index, Some(cp.checkpoint().size))
+        .unwrap();
+    assert_eq!(unhex(&proof.root_hash), cp.checkpoint().root);
+    let path: Vec<Hash> = proof.path.iter().map(|h| unhex(h)).collect();
+    verify_inclusion(
+        &unhex(&proof.leaf_hash),
+        proof.index,
+        proof.tree_size,
+        &path,
+        &cp.checkpoint().root,
+    )
+    .unwrap();
+
+    let leaf = w.record.leaf(receipt.leaf_index).unwrap();
+    assert_eq!(leaf.leaf_hash, proof.leaf_hash);
+
+    for (m, n) in [(1, 41), (7, 41), (40, 41), (41, 41), (16, 32)] {
+        let c = w.record.consistency_proof(m, n).unwrap();
+        let path: Vec<Hash> = c.path.iter().map(|h| unhex(h)).collect();
+        verify_consistency(m, n, &unhex(&c.first_root), &unhex(&c.second_root), &path).unwrap();
+    }
+    assert!(matches!(
+        w.record.consistency_proof(0, 5),
+        Err(RecordError::Input(_))
+    ));
+    assert!(matches!(
+        w.record.consistency_proof(5, 500),
+        Err(RecordError::Input(_))
+    ));
+    assert!(matches!(
+        w.record.leaf(10_000),
+        Err(RecordError::NotFound(_))
+    ));
+}
+
+#[test]
+fn timeline_decrypts_in_effective_order_and_keeps_amendments() {
+    let w = World::new(2);
+    let p = w.people[0];
+    let mut early = w.request(
+        p,
+        EntryKind::CaseNote,
+        serde_json::json!({"text": "Second by time."}),
+    );
+    early.effective_at = "2025-06-01T10:00:00Z".parse().unwrap();
+    let mut earliest = w.request(p, EntryKind::Observation, serde_json::json!({"pulse": 72}));
+    earliest.effective_at = "2025-01-01T10:00:00Z".parse().unwrap();
+    let r1 = w.record.add_entry(early).unwrap();
+    w.record.add_entry(earliest).unwrap();
+    let mut fix = w.request(
+        p,
+        EntryKind::CaseNote,
+        serde_json::json!({"text": "Corrected text."}),
+    );
+    fix.amends = Some(r1.entry_id.parse().unwrap());
+    w.record.add_entry(fix).unwrap();
+    w.note(w.people[1], "Someone else.");
+
+    let t = w.record.timeline(p).unwrap();
+    assert_eq!(t.len(), 3);
+    assert!(t.windows(2).all(|x| x[0].effective_at <= x[1].effective_at));
+    assert_eq!(t[0].kind, EntryKind::Observation);
+    assert_eq!(t[0].codes[0].code, "8867-4");
+    assert_eq!(t[1].data.as_ref().unwrap()["text"], "Second by time.");
+    assert_eq!(
+        t[2].amends.map(|a| a.to_string()),
+        Some(r1.entry_id.clone())
+    );
+    assert!(t.iter().all(|e| !e.erased && e.person == p));
+
+    // An amendment must point at the same person's entry.
+    let mut wrong = w.request(
+        w.people[1],
+        EntryKind::CaseNote,
+        serde_json::json!({"text": "x"}),
+    );
+    wrong.amends = Some(r1.entry_id.parse().unwrap());
+    assert!(matches!(
+        w.record.add_entry(wrong),
+        Err(RecordError::Input(_))
+    ));
+}
+
+#[test]
+fn verify_passes_on_an_untouched_log() {
+    let w = World::new(4);
+    w.fill(300, 64);
+    let report = w.record.verify(None).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+    assert_eq!(report.leaves, 300);
+    assert!(report.checkpoints >= 5);
+}
+
+#[test]
+fn concurrent_writers_share_commits_and_lose_nothing() {
+    let w = World::new(4);
+    let record = &w.record;
+    let receipts: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|t| {
+                let w = &w;
+                s.spawn(move || {
+                    (0..50)
+                        .map(|i| w.note(w.people[(t + i) % 4], &format!("thread {t} note {i}")))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert_eq!(receipts.len(), 400);
+    let mut idx: Vec<u64> = receipts.iter().map(|r| r.leaf_index).collect();
+    idx.sort_unstable();
+    idx.dedup();
+    assert_eq!(idx.len(), 400, "every write got its own leaf");
+    assert_eq!(*idx.last().unwrap(), 399);
+    for r in &receipts {
+        let cp = record.verifier().verify(&r.checkpoint).unwrap();
+        assert!(cp.checkpoint().size > r.leaf_index);
+    }
+    let distinct: std::collections::HashSet<_> = receipts.iter().map(|r| &r.checkpoint).collect();
+    assert!(distinct.len() < 400, "some writes shared a group commit");
+    assert!(record.verify(None).unwrap().ok());
+}
+
+#[test]
+fn erasure_shreds_keys_and_ciphertext_but_verify_still_passes() {
+    let w = World::new(3);
+    w.fill(30, 10);
+    let victim = w.people[1];
+    let canary = format!("CANARY-{}", uuid_like());
+    let r = w.note(victim, &format!("The canary says {canary}."));
+    let row = w
+        .record
+        .store()
+        .entry(r.entry_id.parse().unwrap())
+        .unwrap()
+        .unwrap();
+    let ciphertext = row.payload.clone().unwrap();
+    let wrapped = w
+        .record
+        .store()
+        .person_keys(victim)
+        .unwrap()
+        .unwrap()
+        .wrapped;
+    assert!(w.record.profile(victim).unwrap().is_some());
+
+    // Before erasure, no plaintext of the record is on disk.
+    assert_not_on_disk(w.path(), canary.as_bytes(), "canary before erasure");
+    assert_not_on_disk(w.path(), b"Testperson1", "profile name before erasure");
+
+    let receipt = w
+        .record
+        .erase(victim, "GDPR Art. 17 request", &w.system)
+        .unwrap();
+    let t = w.record.timeline(victim).unwrap();
+    let (erasures, others): (Vec<_>, Vec<_>) = t.iter().partition(|e| e.kind == EntryKind::Erasure);
+    assert_eq!(erasures.len(), 1);
+    assert_eq!(erasures[0].id.to_string(), receipt.entry_id);
+    assert!(!others.is_empty());
+    assert!(
+        others
+            .iter()
+            .all(|e| e.erased && e.data.is_none() && e.codes.is_empty())
+    );
+    assert!(w.record.profile(victim).unwrap().is_none());
+    // Others are untouched.
+    assert!(
+        w.record
+            .timeline(w.people[0])
+            .unwrap()
+            .iter()
+            .all(|e| !e.erased)
+    );
+
+    let report = w.record.verify(None).unwrap();
+    assert!(report.ok(), "{:?}", report.problems);
+
+    // The key material and ciphertext are gone from every file in the data directory.
+    assert_not_on_disk(w.path(), canary.as_bytes(), "canary after erasure");
+    assert_not_on_disk(w.path(), &ciphertext[24..56], "ciphertext after erasure");
+    assert_not_on_disk(w.path(), &wrapped[24..56], "wrapped key after erasure");
+
+    // No more writes for an erased person; a second erasure is refused.
+    let again = w.record.add_entry(w.request(
+        victim,
+        EntryKind::CaseNote,
+        serde_json::json!({"text": "x"}),
+    ));
+    assert!(matches!(again, Err(RecordError::Conflict(_))));
+    assert!(matches!(
+        w.record.erase(victim, "again", &w.system),
+        Err(RecordError::Conflict(_))
+    ));
+
+    // Reopening from disk gives the same verdict.
+    drop(w.record);
+    let reopened = open(w.dir.path());
+    assert!(reopened.verify(None).unwrap().ok());
+    assert!(
+        reopened
+            .timeline(victim)
+            .unwrap()
+            .iter()
+            .filter(|e| e.kind != EntryKind::Erasure)
+            .all(|e| e.erased)
+    );
+}
+
+fn uuid_like() -> String {
+    PersonId::new().to_string().replace('-', "")
+}
+
+fn assert_not_on_disk(dir: &std::path::Path, needle: &[u8], what: &str) {
+    for entry in walk(dir) {
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(
+            !bytes.windows(needle.len()).any(|w| w == needle),
+            "{what}: found in {}",
+            entry.display()
+        );
+    }
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[test]
+fn refuses_unknown_people_and_erasure_kind() {
+    let w = World::new(1);
+    let unknown = w.record.add_entry(w.request(
+        PersonId::new(),
+        EntryKind::CaseNote,
+        serde_json::json!({"text": "x"}),
+    ));
+    assert!(matches!(unknown, Err(RecordError::NotFound(_))));
+    assert!(matches!(
+        w.record.timeline(PersonId::new()),
+        Err(RecordError::NotFound(_))
+    ));
+    let mut req = w.request(
+        w.people[0],
+        EntryKind::CaseNote,
+        serde_json::json!({"text": "x"}),
+    );
+    req.data =
+        caretrail_core::EntryData::parse(EntryKind::Erasure, &serde_json::json!({"reason": "r"}))
+            .unwrap();
+    assert!(matches!(
+        w.record.add_entry(req),
+        Err(RecordError::Input(_))
+    ));
+    assert_eq!(
+        w.record.store().tree_size().unwrap(),
+        0,
+        "nothing was written"
+    );
+}
+
+#[test]
+fn refuses_missing_corrupt_or_foreign_key_files() {
+    let w = World::new(1);
+    w.note(w.people[0], "x");
+    let keys = KeyFiles::in_data_dir(w.path());
+    let kek = std::fs::read(keys.kek_path()).unwrap();
+
+    std::fs::remove_file(keys.kek_path()).unwrap();
+    let err = Record::open(
+        Arc::new(SqliteStore::open(&db_path(w.path())).unwrap()),
+        &keys,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, RecordError::Vault(VaultError::MissingKeyFile { .. })),
+        "{err}"
+    );
+
+    std::fs::write(keys.kek_path(), b"not a key\n").unwrap();
+    let err = Record::open(
+        Arc::new(SqliteStore::open(&db_path(w.path())).unwrap()),
+        &keys,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, RecordError::Vault(VaultError::CorruptKeyFile { .. })),
+        "{err}"
+    );
+
+    std::fs::write(keys.kek_path(), format!("{}\n", "ab".repeat(32))).unwrap();
+    let err = Record::open(
+        Arc::new(SqliteStore::open(&db_path(w.path())).unwrap()),
+        &keys,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(err, RecordError::Vault(VaultError::WrongKeyFile { .. })),
+        "{err}"
+    );
+
+    std::fs::write(keys.kek_path(), kek).unwrap();
+    assert!(
+        Record::open(
+            Arc::new(SqliteStore::open(&db_path(w.path())).unwrap()),
+            &keys
+        )
+        .is_ok()
+    );
+}
+
+#[test]
+fn refuses_a_database_from_a_newer_binary() {
+    let w = World::new(1);
+    let path = db_path(w.path());
+    drop(w.record);
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .pragma_update(None, "user_version", 99)
+        .unwrap();
+    let err = SqliteStore::open(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::SchemaTooNew { found: 99, .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("newer"));
+}
+
+#[test]
+fn rollback_to_an_older_copy_is_caught_with_a_saved_checkpoint() {
+    let w = World::new(2);
+    w.fill(50, 10);
+    // Snapshot the directory as it is now (an "old backup").
+    let backup = tempfile::tempdir().unwrap();
+    w.record.store().purge_deleted().unwrap();
+    copy_dir(w.path(), backup.path());
+    w.fill(30, 10);
+    let saved = w.record.checkpoint().unwrap();
+    assert!(w.record.verify(Some(&saved)).unwrap().ok());
+
+    let old = open(backup.path());
+    assert!(
+        old.verify(None).unwrap().ok(),
+        "the old copy is self-consistent"
+    );
+    let report = old.verify(Some(&saved)).unwrap();
+    assert!(!report.ok());
+    assert_eq!(report.first_bad_leaf, Some(50), "{:?}", report.problems);
+
+    // A checkpoint from another log is refused too.
+    let other = World::new(1);
+    other.note(other.people[0], "x");
+    let foreign = other.record.checkpoint().unwrap();
+    assert!(!w.record.verify(Some(&foreign)).unwrap().ok());
+}
+
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}

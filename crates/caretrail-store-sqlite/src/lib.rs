@@ -1,0 +1,779 @@
+//! The embedded SQLite backend of the caretrail [`Store`].
+//!
+//! - WAL journal, `synchronous=FULL`, foreign keys on, `secure_delete` on (so that erased rows
+//!   are overwritten with zeros, not left in free pages).
+//! - Migrations are compiled into the binary and applied by `PRAGMA user_version`; a database
+//!   written by a newer binary is refused.
+//! - One writer connection serialises [`Store::append`] (SQLite has one writer anyway); each
+//!   batch is one `BEGIN IMMEDIATE` transaction. Reads use a small pool of reader connections.
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use caretrail_core::{
+    CareRelationship, EntryId, EntryKind, EntryMeta, Organisation, OrganisationId, PersonId,
+    RelationshipId, Role, User, UserId,
+};
+use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash};
+use caretrail_store::{
+    Appended, CheckpointSigner, DirectoryBatch, EntryRow, LogMeta, PersonRow, Result, Store,
+    StoreError, StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
+};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
+
+/// The migrations, in order. The schema version is the number of migrations applied.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+const READERS: usize = 4;
+
+/// The SQLite store at one database file.
+#[derive(Debug)]
+pub struct SqliteStore {
+    path: PathBuf,
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+fn map_err(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode as C;
+    match &e {
+        rusqlite::Error::SqliteFailure(f, _) => match f.code {
+            C::ConstraintViolation => {
+                StoreError::Conflict(format!("constraint failed ({})", f.extended_code))
+            }
+            C::SystemIoFailure
+            | C::DiskFull
+            | C::DatabaseCorrupt
+            | C::NotADatabase
+            | C::CannotOpen => StoreError::Io(format!("SQLite error code {}", f.extended_code)),
+            C::DatabaseBusy | C::DatabaseLocked => {
+                StoreError::Backend("the database is busy".into())
+            }
+            _ => StoreError::Backend(format!("SQLite error code {}", f.extended_code)),
+        },
+        rusqlite::Error::QueryReturnedNoRows => StoreError::Backend("row not found".into()),
+        _ => StoreError::Backend("SQLite call failed".into()),
+    }
+}
+
+trait Sql<T> {
+    fn sql(self) -> Result<T>;
+}
+impl<T> Sql<T> for rusqlite::Result<T> {
+    fn sql(self) -> Result<T> {
+        self.map_err(map_err)
+    }
+}
+
+fn to_i64(v: u64) -> Result<i64> {
+    i64::try_from(v).map_err(|_| StoreError::Backend("integer out of range".into()))
+}
+
+fn blob16(v: Vec<u8>) -> rusqlite::Result<[u8; 16]> {
+    v.try_into().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Blob,
+            "id is not 16 bytes".into(),
+        )
+    })
+}
+
+fn hash32(v: Vec<u8>) -> rusqlite::Result<Hash> {
+    v.try_into().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Blob,
+            "hash is not 32 bytes".into(),
+        )
+    })
+}
+
+fn conversion(msg: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, msg.to_owned().into())
+}
+
+fn ts(us: i64) -> rusqlite::Result<jiff::Timestamp> {
+    from_micros(us).map_err(|_| conversion("timestamp out of range"))
+}
+
+fn configure(conn: &Connection) -> Result<()> {
+    conn.busy_timeout(std::time::Duration::from_secs(30))
+        .sql()?;
+    conn.pragma_update(None, "foreign_keys", "ON").sql()?;
+    conn.pragma_update(None, "synchronous", "FULL").sql()?;
+    conn.pragma_update(None, "secure_delete", "ON").sql()?;
+    conn.pragma_update(None, "cache_size", -16_000).sql()?;
+    Ok(())
+}
+
+impl SqliteStore {
+    /// Opens an existing database, refusing a missing file or a schema newer than this binary.
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(StoreError::NotInitialised);
+        }
+        Self::open_inner(path, false)
+    }
+
+    /// Creates (or opens) the database and applies pending migrations.
+    pub fn create(path: &Path) -> Result<Self> {
+        Self::open_inner(path, true)
+    }
+
+    fn open_inner(path: &Path, create: bool) -> Result<Self> {
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
+        let mut writer = Connection::open_with_flags(path, flags).sql()?;
+        configure(&writer)?;
+        let version: i64 = writer
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .sql()?;
+        if version > SCHEMA_VERSION {
+            return Err(StoreError::SchemaTooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version < SCHEMA_VERSION {
+            if !create {
+                return Err(StoreError::NotInitialised);
+            }
+            writer.pragma_update(None, "journal_mode", "WAL").sql()?;
+            let tx = writer
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .sql()?;
+            for (i, m) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+                tx.execute_batch(m).sql()?;
+                tx.pragma_update(None, "user_version", i as i64 + 1).sql()?;
+            }
+            tx.commit().sql()?;
+        }
+        let readers = (0..READERS)
+            .map(|_| {
+                let c = Connection::open_with_flags(
+                    path,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )
+                .sql()?;
+                configure(&c)?;
+                Ok(Mutex::new(c))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(SqliteStore {
+            path: path.to_owned(),
+            writer: Mutex::new(writer),
+            readers,
+            next_reader: AtomicUsize::new(0),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T> {
+        let start = self.next_reader.fetch_add(1, Ordering::Relaxed);
+        for i in 0..self.readers.len() {
+            if let Ok(conn) = self.readers[(start + i) % self.readers.len()].try_lock() {
+                return f(&conn).sql();
+            }
+        }
+        let conn = self.readers[start % self.readers.len()]
+            .lock()
+            .map_err(|_| StoreError::Backend("reader connection poisoned".into()))?;
+        f(&conn).sql()
+    }
+
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, Connection>> {
+        self.writer
+            .lock()
+            .map_err(|_| StoreError::Backend("writer connection poisoned".into()))
+    }
+}
+
+const ENTRY_COLUMNS: &str = "id, leaf_index, person_id, organisation_id, author_id, author_role, kind, \
+     recorded_at, effective_at, amends, key_version, payload";
+
+fn entry_row(r: &Row<'_>) -> rusqlite::Result<EntryRow> {
+    let role_code: u8 = r.get(5)?;
+    let kind_code: u8 = r.get(6)?;
+    let amends: Option<Vec<u8>> = r.get(9)?;
+    Ok(EntryRow {
+        meta: EntryMeta {
+            id: EntryId::from_bytes(blob16(r.get(0)?)?),
+            person: PersonId::from_bytes(blob16(r.get(2)?)?),
+            organisation: OrganisationId::from_bytes(blob16(r.get(3)?)?),
+            author: UserId::from_bytes(blob16(r.get(4)?)?),
+            author_role: Role::ALL
+                .into_iter()
+                .find(|x| x.code() == role_code)
+                .ok_or_else(|| conversion("unknown role code"))?,
+            kind: EntryKind::from_code(kind_code)
+                .ok_or_else(|| conversion("unknown entry kind code"))?,
+            recorded_at: ts(r.get(7)?)?,
+            effective_at: ts(r.get(8)?)?,
+            amends: amends.map(blob16).transpose()?.map(EntryId::from_bytes),
+        },
+        leaf_index: r.get::<_, i64>(1)? as u64,
+        key_version: r.get(10)?,
+        payload: r.get(11)?,
+    })
+}
+
+fn person_row(r: &Row<'_>) -> rusqlite::Result<PersonRow> {
+    let erased: Option<i64> = r.get(3)?;
+    Ok(PersonRow {
+        id: PersonId::from_bytes(blob16(r.get(0)?)?),
+        pseudonym: blob16(r.get(1)?)?,
+        created_at: ts(r.get(2)?)?,
+        erased_at: erased.map(ts).transpose()?,
+        profile: r.get(4)?,
+    })
+}
+
+fn user_row(r: &Row<'_>) -> rusqlite::Result<User> {
+    let role: String = r.get(3)?;
+    let person: Option<Vec<u8>> = r.get(5)?;
+    Ok(User {
+        id: UserId::from_bytes(blob16(r.get(0)?)?),
+        username: r.get(1)?,
+        display_name: r.get(2)?,
+        role: role.parse().map_err(|_| conversion("unknown role"))?,
+        organisation: OrganisationId::from_bytes(blob16(r.get(4)?)?),
+        person: person.map(blob16).transpose()?.map(PersonId::from_bytes),
+    })
+}
+
+fn relationship_row(r: &Row<'_>) -> rusqlite::Result<CareRelationship> {
+    let kind: String = r.get(4)?;
+    let to: Option<i64> = r.get(6)?;
+    Ok(CareRelationship {
+        id: RelationshipId::from_bytes(blob16(r.get(0)?)?),
+        practitioner: UserId::from_bytes(blob16(r.get(1)?)?),
+        person: PersonId::from_bytes(blob16(r.get(2)?)?),
+        organisation: OrganisationId::from_bytes(blob16(r.get(3)?)?),
+        kind: kind
+            .parse()
+            .map_err(|_| conversion("unknown relationship kind"))?,
+        from: ts(r.get(5)?)?,
+        to: to.map(ts).transpose()?,
+    })
+}
+
+const META_KEYS: [&str; 6] = [
+    "origin",
+    "verifier_key",
+    "kek_check",
+    "system_keys",
+    "pseudonym_key",
+    "created_at",
+];
+
+fn read_nodes_on(conn: &Connection, ids: &[NodeId]) -> rusqlite::Result<Vec<Option<Hash>>> {
+    let mut stmt = conn.prepare_cached("SELECT hash FROM nodes WHERE level = ?1 AND idx = ?2")?;
+    ids.iter()
+        .map(|id| {
+            stmt.query_row(params![id.level, id.index as i64], |r| hash32(r.get(0)?))
+                .optional()
+        })
+        .collect()
+}
+
+impl Store for SqliteStore {
+    fn init_log(&self, meta: &LogMeta) -> Result<()> {
+        let mut conn = self.writer()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .sql()?;
+        let exists: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM meta WHERE key = 'origin')",
+                [],
+                |r| r.get(0),
+            )
+            .sql()?;
+        if exists {
+            return Err(StoreError::Conflict(
+                "the log is already initialised".into(),
+            ));
+        }
+        let values: [Vec<u8>; 6] = [
+            meta.origin.as_bytes().to_vec(),
+            meta.verifier_key.as_bytes().to_vec(),
+            meta.kek_check.clone(),
+            meta.system_keys.clone(),
+            meta.pseudonym_key.clone(),
+            to_micros(meta.created_at).to_be_bytes().to_vec(),
+        ];
+        for (k, v) in META_KEYS.iter().zip(values) {
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2)",
+                params![k, v],
+            )
+            .sql()?;
+        }
+        tx.commit().sql()
+    }
+
+    fn log_meta(&self) -> Result<Option<LogMeta>> {
+        let rows: Vec<(String, Vec<u8>)> = self.read(|c| {
+            let mut stmt = c.prepare("SELECT key, value FROM meta")?;
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect()
+        })?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let get = |k: &str| {
+            rows.iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| StoreError::Backend(format!("meta key {k} is missing")))
+        };
+        let text = |k: &str| {
+            get(k).and_then(|v| {
+                String::from_utf8(v)
+                    .map_err(|_| StoreError::Backend(format!("meta key {k} is not text")))
+            })
+        };
+        let created: [u8; 8] = get("created_at")?
+            .try_into()
+            .map_err(|_| StoreError::Backend("meta created_at is malformed".into()))?;
+        Ok(Some(LogMeta {
+            origin: text("origin")?,
+            verifier_key: text("verifier_key")?,
+            kek_check: get("kek_check")?,
+            system_keys: get("system_keys")?,
+            pseudonym_key: get("pseudonym_key")?,
+            created_at: from_micros(i64::from_be_bytes(created))?,
+        }))
+    }
+
+    fn put_directory(&self, dir: &DirectoryBatch) -> Result<()> {
+        let mut conn = self.writer()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .sql()?;
+        {
+            let mut org = tx
+                .prepare_cached("INSERT INTO organisations (id, name, kind) VALUES (?1, ?2, ?3)")
+                .sql()?;
+            for o in &dir.organisations {
+                org.execute(params![o.id.as_bytes(), o.name, o.kind.as_str()])
+                    .sql()?;
+            }
+            let mut person = tx
+                .prepare_cached("INSERT INTO people (id, pseudonym, created_at, erased_at, profile) VALUES (?1, ?2, ?3, ?4, ?5)")
+                .sql()?;
+            let mut keys = tx
+                .prepare_cached(
+                    "INSERT INTO person_keys (person_id, key_version, wrapped) VALUES (?1, ?2, ?3)",
+                )
+                .sql()?;
+            for (p, k) in &dir.people {
+                person
+                    .execute(params![
+                        p.id.as_bytes(),
+                        p.pseudonym,
+                        to_micros(p.created_at),
+                        p.erased_at.map(to_micros),
+                        p.profile
+                    ])
+                    .sql()?;
+                keys.execute(params![p.id.as_bytes(), k.key_version, k.wrapped])
+                    .sql()?;
+            }
+            let mut user = tx
+                .prepare_cached(
+                    "INSERT INTO users (id, username, display_name, role, organisation_id, person_id, password_hash) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .sql()?;
+            for (u, hash) in &dir.users {
+                user.execute(params![
+                    u.id.as_bytes(),
+                    u.username,
+                    u.display_name,
+                    u.role.as_str(),
+                    u.organisation.as_bytes(),
+                    u.person.map(|p| *p.as_bytes()),
+                    hash
+                ])
+                .sql()?;
+            }
+            let mut rel = tx
+                .prepare_cached(
+                    "INSERT INTO relationships (id, practitioner_id, person_id, organisation_id, kind, valid_from, valid_to) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                )
+                .sql()?;
+            for r in &dir.relationships {
+                rel.execute(params![
+                    r.id.as_bytes(),
+                    r.practitioner.as_bytes(),
+                    r.person.as_bytes(),
+                    r.organisation.as_bytes(),
+                    r.kind.as_str(),
+                    to_micros(r.from),
+                    r.to.map(to_micros)
+                ])
+                .sql()?;
+            }
+        }
+        tx.commit().sql()
+    }
+
+    fn organisations(&self) -> Result<Vec<Organisation>> {
+        self.read(|c| {
+            let mut stmt =
+                c.prepare_cached("SELECT id, name, kind FROM organisations ORDER BY name")?;
+            stmt.query_map([], |r| {
+                let kind: String = r.get(2)?;
+                Ok(Organisation {
+                    id: OrganisationId::from_bytes(blob16(r.get(0)?)?),
+                    name: r.get(1)?,
+                    kind: kind
+                        .parse()
+                        .map_err(|_| conversion("unknown organisation kind"))?,
+                })
+            })?
+            .collect()
+        })
+    }
+
+    fn users(&self) -> Result<Vec<User>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, username, display_name, role, organisation_id, person_id FROM users ORDER BY username",
+            )?;
+            stmt.query_map([], user_row)?.collect()
+        })
+    }
+
+    fn user_password_hash(&self, user: UserId) -> Result<Option<String>> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT password_hash FROM users WHERE id = ?1",
+                [user.as_bytes()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+        })
+    }
+
+    fn person(&self, id: PersonId) -> Result<Option<PersonRow>> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT id, pseudonym, created_at, erased_at, profile FROM people WHERE id = ?1",
+            )?
+            .query_row([id.as_bytes()], person_row)
+            .optional()
+        })
+    }
+
+    fn people(&self) -> Result<Vec<PersonRow>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, pseudonym, created_at, erased_at, profile FROM people ORDER BY id",
+            )?;
+            stmt.query_map([], person_row)?.collect()
+        })
+    }
+
+    fn person_keys(&self, id: PersonId) -> Result<Option<WrappedKeys>> {
+        self.read(|c| {
+            c.prepare_cached("SELECT key_version, wrapped FROM person_keys WHERE person_id = ?1")?
+                .query_row([id.as_bytes()], |r| {
+                    Ok(WrappedKeys {
+                        key_version: r.get(0)?,
+                        wrapped: r.get(1)?,
+                    })
+                })
+                .optional()
+        })
+    }
+
+    fn relationships_for_person(&self, id: PersonId) -> Result<Vec<CareRelationship>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, practitioner_id, person_id, organisation_id, kind, valid_from, valid_to \
+                 FROM relationships WHERE person_id = ?1 ORDER BY valid_from, id",
+            )?;
+            stmt.query_map([id.as_bytes()], relationship_row)?.collect()
+        })
+    }
+
+    fn relationships_for_practitioner(&self, id: UserId) -> Result<Vec<CareRelationship>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT id, practitioner_id, person_id, organisation_id, kind, valid_from, valid_to \
+                 FROM relationships WHERE practitioner_id = ?1 ORDER BY valid_from, id",
+            )?;
+            stmt.query_map([id.as_bytes()], relationship_row)?.collect()
+        })
+    }
+
+    fn append(&self, batch: &[Write], signer: &dyn CheckpointSigner) -> Result<Appended> {
+        let mut conn = self.writer()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .sql()?;
+        let size: i64 = tx
+            .query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM leaves", [], |r| {
+                r.get(0)
+            })
+            .sql()?;
+        let size = size as u64;
+        let frontier = CompactRange::frontier_ids(size);
+        let hashes = read_nodes_on(&tx, &frontier)
+            .sql()?
+            .into_iter()
+            .collect::<Option<Vec<Hash>>>()
+            .ok_or_else(|| {
+                StoreError::Backend("a tree node of the right edge is missing".into())
+            })?;
+        let mut range = CompactRange::from_parts(size, hashes)
+            .map_err(|_| StoreError::Backend("the right edge of the tree is malformed".into()))?;
+        let mut leaf_indexes = Vec::new();
+        {
+            let mut has_keys = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM person_keys WHERE person_id = ?1 AND key_version = ?2)").sql()?;
+            let mut ins_leaf = tx
+                .prepare_cached("INSERT INTO leaves (idx, data) VALUES (?1, ?2)")
+                .sql()?;
+            let mut ins_node = tx
+                .prepare_cached("INSERT INTO nodes (level, idx, hash) VALUES (?1, ?2, ?3)")
+                .sql()?;
+            let mut ins_entry = tx
+                .prepare_cached(&format!("INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"))
+                .sql()?;
+            for w in batch {
+                match w {
+                    Write::Entry(e) => {
+                        if e.key_version != 0 {
+                            let ok: bool = has_keys
+                                .query_row(params![e.meta.person.as_bytes(), e.key_version], |r| {
+                                    r.get(0)
+                                })
+                                .sql()?;
+                            if !ok {
+                                return Err(StoreError::Conflict(
+                                    "the person has no key of that version (erased?)".into(),
+                                ));
+                            }
+                        }
+                        let idx = range.size();
+                        let idx_i = to_i64(idx)?;
+                        ins_leaf.execute(params![idx_i, e.leaf]).sql()?;
+                        let mut node_err = None;
+                        range.append(leaf_hash(&e.leaf), |id, h| {
+                            if node_err.is_none()
+                                && let Err(err) = ins_node.execute(params![
+                                    id.level,
+                                    id.index as i64,
+                                    h.as_slice()
+                                ])
+                            {
+                                node_err = Some(err);
+                            }
+                        });
+                        if let Some(err) = node_err {
+                            return Err(map_err(err));
+                        }
+                        let m = &e.meta;
+                        ins_entry
+                            .execute(params![
+                                m.id.as_bytes(),
+                                idx_i,
+                                m.person.as_bytes(),
+                                m.organisation.as_bytes(),
+                                m.author.as_bytes(),
+                                m.author_role.code(),
+                                m.kind.code(),
+                                to_micros(m.recorded_at),
+                                to_micros(m.effective_at),
+                                m.amends.map(|a| *a.as_bytes()),
+                                e.key_version,
+                                e.payload
+                            ])
+                            .sql()?;
+                        leaf_indexes.push(idx);
+                    }
+                    Write::ErasePerson { person, at } => {
+                        let p = person.as_bytes();
+                        tx.execute("DELETE FROM person_keys WHERE person_id = ?1", [p])
+                            .sql()?;
+                        tx.execute("UPDATE entries SET payload = NULL WHERE person_id = ?1 AND key_version <> 0", [p]).sql()?;
+                        tx.execute(
+                            "UPDATE people SET profile = NULL, erased_at = ?2 WHERE id = ?1",
+                            params![p, to_micros(*at)],
+                        )
+                        .sql()?;
+                        // A citizen account carries the person's name: anonymise it too.
+                        tx.execute(
+                            "UPDATE users SET display_name = '(erased)', username = 'erased-' || lower(hex(id)), password_hash = NULL WHERE person_id = ?1",
+                            [p],
+                        )
+                        .sql()?;
+                    }
+                }
+            }
+        }
+        let root = range.root();
+        let size = range.size();
+        let checkpoint = signer.sign(size, &root);
+        tx.execute(
+            "INSERT OR IGNORE INTO checkpoints (size, note) VALUES (?1, ?2)",
+            params![to_i64(size)?, checkpoint],
+        )
+        .sql()?;
+        tx.commit().sql()?;
+        Ok(Appended {
+            leaf_indexes,
+            size,
+            root,
+            checkpoint,
+        })
+    }
+
+    fn purge_deleted(&self) -> Result<()> {
+        let conn = self.writer()?;
+        // Copy every committed page back into the main file and truncate the WAL, so the old
+        // versions of erased rows are gone from the WAL; secure_delete has zeroed freed cells.
+        let (busy, _, _): (i64, i64, i64) = conn
+            .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .sql()?;
+        if busy != 0 {
+            return Err(StoreError::Backend(
+                "the write-ahead log could not be truncated: another process holds it".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    fn tree_size(&self) -> Result<u64> {
+        self.read(|c| {
+            c.query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM leaves", [], |r| {
+                r.get::<_, i64>(0)
+            })
+        })
+        .map(|n| n as u64)
+    }
+
+    fn leaf(&self, index: u64) -> Result<Option<Vec<u8>>> {
+        let i = to_i64(index)?;
+        self.read(|c| {
+            c.prepare_cached("SELECT data FROM leaves WHERE idx = ?1")?
+                .query_row([i], |r| r.get(0))
+                .optional()
+        })
+    }
+
+    fn leaves_from(&self, from: u64, limit: usize) -> Result<Vec<(u64, Vec<u8>)>> {
+        let from = to_i64(from)?;
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT idx, data FROM leaves WHERE idx >= ?1 ORDER BY idx LIMIT ?2",
+            )?;
+            stmt.query_map(params![from, limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, r.get(1)?))
+            })?
+            .collect()
+        })
+    }
+
+    fn read_nodes(&self, ids: &[NodeId]) -> Result<Vec<Hash>> {
+        let found = self.read(|c| read_nodes_on(c, ids))?;
+        found
+            .into_iter()
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| StoreError::Backend("a tree node is missing".into()))
+    }
+
+    fn nodes_from(&self, level: u8, from: u64, limit: usize) -> Result<Vec<(u64, Hash)>> {
+        let from = to_i64(from)?;
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT idx, hash FROM nodes WHERE level = ?1 AND idx >= ?2 ORDER BY idx LIMIT ?3",
+            )?;
+            stmt.query_map(params![level, from, limit as i64], |r| {
+                Ok((r.get::<_, i64>(0)? as u64, hash32(r.get(1)?)?))
+            })?
+            .collect()
+        })
+    }
+
+    fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>> {
+        self.read(|c| {
+            c.query_row(
+                "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
+                [],
+                |r| {
+                    Ok(StoredCheckpoint {
+                        size: r.get::<_, i64>(0)? as u64,
+                        note: r.get(1)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    fn checkpoints_from(&self, from_size: u64, limit: usize) -> Result<Vec<StoredCheckpoint>> {
+        let from = to_i64(from_size)?;
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(
+                "SELECT size, note FROM checkpoints WHERE size >= ?1 ORDER BY size LIMIT ?2",
+            )?;
+            stmt.query_map(params![from, limit as i64], |r| {
+                Ok(StoredCheckpoint {
+                    size: r.get::<_, i64>(0)? as u64,
+                    note: r.get(1)?,
+                })
+            })?
+            .collect()
+        })
+    }
+
+    fn entry(&self, id: EntryId) -> Result<Option<EntryRow>> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM entries WHERE id = ?1"
+            ))?
+            .query_row([id.as_bytes()], entry_row)
+            .optional()
+        })
+    }
+
+    fn entries_for_person(&self, id: PersonId) -> Result<Vec<EntryRow>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM entries WHERE person_id = ?1 ORDER BY effective_at, leaf_index"
+            ))?;
+            stmt.query_map([id.as_bytes()], entry_row)?.collect()
+        })
+    }
+
+    fn entries_by_leaf_from(&self, from_leaf: u64, limit: usize) -> Result<Vec<EntryRow>> {
+        let from = to_i64(from_leaf)?;
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM entries WHERE leaf_index >= ?1 ORDER BY leaf_index LIMIT ?2"
+            ))?;
+            stmt.query_map(params![from, limit as i64], entry_row)?.collect()
+        })
+    }
+
+    fn entry_count(&self) -> Result<u64> {
+        self.read(|c| c.query_row("SELECT COUNT(*) FROM entries", [], |r| r.get::<_, i64>(0)))
+            .map(|n| n as u64)
+    }
+}

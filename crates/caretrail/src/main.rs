@@ -1,0 +1,344 @@
+//! `caretrail`: the command line. A thin client over the same record service the server uses.
+//!
+//! Exit codes: 0 success; 2 bad input (problem JSON on stderr naming the field); 1 any other
+//! failure (problem JSON on stderr). Output shapes follow DESIGN §4.
+#![forbid(unsafe_code)]
+
+mod args;
+mod datadir;
+mod seed;
+
+use std::io::Read as _;
+use std::process::ExitCode;
+
+use caretrail_core::{EntryData, EntryId, EntryKind, InputError, PersonId, User};
+use caretrail_record::{NewEntryRequest, Record, RecordError};
+use clap::Parser;
+use jiff::Timestamp;
+
+use crate::args::{Cli, Command, EntryCommand, LedgerCommand, ProofCommand};
+use crate::datadir::DataDir;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            let problem = e.to_problem();
+            eprintln!(
+                "{}",
+                serde_json::to_string_pretty(&problem).expect("problem serialises")
+            );
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string(value).expect("output serialises")
+    );
+}
+
+fn parse_person(text: &str) -> Result<PersonId, RecordError> {
+    text.parse()
+        .map_err(|_| InputError::field("/person", "not a valid person id").into())
+}
+
+fn find_user(record: &Record, username: Option<&str>) -> Result<User, RecordError> {
+    let wanted = username.unwrap_or(seed::SYSTEM_USERNAME);
+    record
+        .store()
+        .users()?
+        .into_iter()
+        .find(|u| u.username == wanted)
+        .ok_or_else(|| match username {
+            Some(_) => {
+                RecordError::Input(InputError::field("/author", "no user with that username"))
+            }
+            None => RecordError::Conflict(
+                "the data directory has no system account; run `caretrail seed` first".into(),
+            ),
+        })
+}
+
+fn run(cli: Cli) -> Result<ExitCode, RecordError> {
+    let dir = DataDir::new(&cli.data, cli.database.as_deref())?;
+    match cli.command {
+        Command::Init => {
+            let record = dir.init()?;
+            println!(
+                "initialised {} (log {})",
+                dir.root.display(),
+                record.origin()
+            );
+        }
+        Command::Seed(a) => {
+            let s = seed::seed(
+                &dir,
+                a.people,
+                a.seed,
+                std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            )?;
+            println!(
+                "seeded {} people, {} organisations, {} accounts and {} entries; the log has {} leaves",
+                s.people, s.organisations, s.users, s.entries, s.tree_size
+            );
+            println!("demo accounts: {}", dir.accounts_path().display());
+        }
+        Command::Demo(a) => return demo(&dir, a.people, a.seed),
+        Command::Verify { checkpoint } => {
+            let record = dir.open()?;
+            let external = match checkpoint {
+                Some(path) => Some(std::fs::read_to_string(&path).map_err(|_| {
+                    InputError::field("/checkpoint", "cannot read the checkpoint file")
+                })?),
+                None => None,
+            };
+            let report = record.verify(external.as_deref())?;
+            if report.ok() {
+                println!(
+                    "verified {} leaves, root {}",
+                    report.leaves,
+                    hex(&report.root)
+                );
+            } else {
+                for p in &report.problems {
+                    println!("problem: {p}");
+                }
+                match report.first_bad_leaf {
+                    Some(i) => println!("first bad leaf: {i}"),
+                    None => println!("verification failed"),
+                }
+                return Ok(ExitCode::from(1));
+            }
+        }
+        Command::Ledger(cmd) => {
+            let record = dir.open()?;
+            ledger(&record, cmd)?;
+        }
+        Command::Entry(EntryCommand::Add {
+            person,
+            kind,
+            input,
+            author,
+            effective_at,
+            amends,
+        }) => {
+            let person = parse_person(&person)?;
+            let kind: EntryKind = kind
+                .parse()
+                .map_err(|m: String| InputError::field("/kind", m))?;
+            let text = match input {
+                Some(path) => std::fs::read_to_string(&path)
+                    .map_err(|_| InputError::field("/input", "cannot read the input file"))?,
+                None => {
+                    let mut s = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut s)
+                        .map_err(|_| InputError::syntax("standard input is not UTF-8 text"))?;
+                    s
+                }
+            };
+            let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                InputError::syntax(format!(
+                    "the input is not JSON (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ))
+            })?;
+            let data = EntryData::parse(kind, &value)?;
+            let now = Timestamp::now();
+            let effective_at = match effective_at {
+                Some(t) => t
+                    .parse()
+                    .map_err(|_| InputError::field("/effective_at", "must be an RFC 3339 time"))?,
+                None => now,
+            };
+            let amends = amends
+                .map(|a| a.parse::<EntryId>())
+                .transpose()
+                .map_err(|_| InputError::field("/amends", "not a valid entry id"))?;
+            let record = dir.open()?;
+            let author = find_user(&record, author.as_deref())?;
+            let receipt = record.add_entry(NewEntryRequest {
+                id: EntryId::new(),
+                person,
+                organisation: author.organisation,
+                author,
+                recorded_at: now,
+                effective_at,
+                amends,
+                data,
+            })?;
+            print_json(&receipt);
+        }
+        Command::Timeline { person, json } => {
+            let person = parse_person(&person)?;
+            let record = dir.open()?;
+            let entries = record.timeline(person)?;
+            if json {
+                print_json(&entries);
+            } else {
+                let orgs: std::collections::HashMap<_, _> = record
+                    .store()
+                    .organisations()?
+                    .into_iter()
+                    .map(|o| (o.id, o.name))
+                    .collect();
+                for e in &entries {
+                    let summary = match (&e.data, e.erased) {
+                        (_, true) => "(erased)".to_owned(),
+                        (Some(d), _) => summarise(d),
+                        (None, _) => String::new(),
+                    };
+                    println!(
+                        "{}  {:<15} {:<28} {}",
+                        e.effective_at.strftime("%Y-%m-%d %H:%M"),
+                        e.kind,
+                        orgs.get(&e.organisation).map_or("", String::as_str),
+                        summary
+                    );
+                }
+                println!("{} entries", entries.len());
+            }
+        }
+        Command::Erase { person, reason, by } => {
+            let person = parse_person(&person)?;
+            let record = dir.open()?;
+            let officer = find_user(&record, by.as_deref())?;
+            let receipt = record.erase(person, &reason, &officer)?;
+            print_json(&receipt);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// One line of a timeline: the first text field of the data, else its keys.
+fn summarise(data: &serde_json::Value) -> String {
+    let text = ["text", "summary", "description", "note", "dose", "reason"]
+        .iter()
+        .find_map(|k| data.get(*k).and_then(|v| v.as_str()))
+        .map(str::to_owned)
+        .unwrap_or_else(|| {
+            data.as_object()
+                .map(|o| {
+                    o.iter()
+                        .filter(|(_, v)| !v.is_object() && !v.is_array())
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                .unwrap_or_default()
+        });
+    let mut line: String = text.chars().take(100).collect();
+    if text.chars().count() > 100 {
+        line.push('…');
+    }
+    line.replace('\n', " ")
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn ledger(record: &Record, cmd: LedgerCommand) -> Result<(), RecordError> {
+    match cmd {
+        LedgerCommand::Checkpoint => print!("{}", record.checkpoint()?),
+        LedgerCommand::Key => println!("{}", record.verifier_key()),
+        LedgerCommand::Leaf { index, json } => {
+            let leaf = record.leaf(index)?;
+            if json {
+                print_json(&leaf);
+            } else {
+                println!(
+                    "index {}\nleaf {}\nleaf_hash {}",
+                    leaf.index, leaf.leaf, leaf.leaf_hash
+                );
+            }
+        }
+        LedgerCommand::Proof(ProofCommand::Inclusion { index, size, json }) => {
+            let p = record.inclusion_proof(index, size)?;
+            if json {
+                print_json(&p);
+            } else {
+                println!(
+                    "leaf {} in tree of size {}\nleaf_hash {}\nroot_hash {}",
+                    p.index, p.tree_size, p.leaf_hash, p.root_hash
+                );
+                for h in &p.path {
+                    println!("path {h}");
+                }
+            }
+        }
+        LedgerCommand::Proof(ProofCommand::Consistency { from, to, json }) => {
+            let p = record.consistency_proof(from, to)?;
+            if json {
+                print_json(&p);
+            } else {
+                println!(
+                    "tree {} -> {}\nfirst_root {}\nsecond_root {}",
+                    p.first, p.second, p.first_root, p.second_root
+                );
+                for h in &p.path {
+                    println!("path {h}");
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+fn demo(dir: &DataDir, people: u32, seed_value: u64) -> Result<ExitCode, RecordError> {
+    let seeded = dir.is_initialised() && !dir.open()?.store().people()?.is_empty();
+    if !seeded {
+        println!(
+            "Seeding {} synthetic people into {} ...",
+            people,
+            dir.root.display()
+        );
+        let s = seed::seed(
+            dir,
+            people,
+            seed_value,
+            std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        )?;
+        println!("Seeded {} people and {} entries.", s.people, s.entries);
+    }
+    let record = dir.open()?;
+    let report = record.verify(None)?;
+    println!();
+    println!("caretrail demo: data directory {}", dir.root.display());
+    println!(
+        "  log {}: {} leaves, verified, root {}",
+        record.origin(),
+        report.leaves,
+        hex(&report.root)
+    );
+    println!(
+        "  people {}, organisations {}",
+        record.store().people()?.len(),
+        record.store().organisations()?.len()
+    );
+    println!(
+        "  sign-in accounts (one per role, passwords random to this directory): {}",
+        dir.accounts_path().display()
+    );
+    println!();
+    println!("The HTTP server is not part of this build yet; meanwhile try:");
+    println!(
+        "  caretrail --data {} timeline --person <id from demo-accounts.json>",
+        dir.root.display()
+    );
+    println!(
+        "  caretrail --data {} ledger checkpoint",
+        dir.root.display()
+    );
+    println!("  caretrail --data {} verify", dir.root.display());
+    Ok(if report.ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
