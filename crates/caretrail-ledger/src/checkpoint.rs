@@ -83,7 +83,7 @@ impl Checkpoint {
 
 /// The origin MUST be non-empty (C2SP tlog-checkpoint), and a note line holds no control
 /// characters (C2SP signed-note).
-fn check_origin(origin: &str) -> Result<(), NoteError> {
+pub(crate) fn check_origin(origin: &str) -> Result<(), NoteError> {
     if origin.is_empty() {
         return Err(NoteError::EmptyOrigin);
     }

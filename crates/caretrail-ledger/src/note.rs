@@ -16,7 +16,7 @@ use base64::engine::general_purpose::STANDARD;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 
-use crate::checkpoint::Checkpoint;
+use crate::checkpoint::{Checkpoint, check_origin};
 use crate::error::NoteError;
 
 /// The longest note accepted, in bytes. The signed-note spec asks verifiers to accept at least
@@ -87,11 +87,19 @@ impl LogSigner {
     /// The full signed note of a checkpoint: its body, a blank line and one signature line
     /// `— <name> <base64(key id || 64-byte signature)>`.
     ///
-    /// The body is signed as [`Checkpoint::body`] renders it. Build checkpoints with
-    /// [`Checkpoint::new`] so that the origin is known to be valid; a note over an invalid
-    /// origin is refused by every verifier.
+    /// Fails closed: a checkpoint whose origin [`Checkpoint::new`] would refuse (empty, or
+    /// holding a newline or control character) could render a body that reads as a different
+    /// checkpoint, so nothing is signed and the result is the empty string, which every
+    /// verifier refuses. [`LogSigner::try_sign`] reports the error instead.
     pub fn sign(&self, cp: &Checkpoint) -> String {
-        self.sign_unchecked(&cp.body())
+        self.try_sign(cp).unwrap_or_default()
+    }
+
+    /// Like [`LogSigner::sign`], but returns the origin's error rather than an empty note.
+    pub fn try_sign(&self, cp: &Checkpoint) -> Result<String, NoteError> {
+        // With a valid origin, the body parses back as exactly this checkpoint.
+        check_origin(&cp.origin)?;
+        Ok(self.sign_unchecked(&cp.body()))
     }
 
     /// Signs any note text (C2SP signed-note): it must end in a newline and hold no control
@@ -240,7 +248,7 @@ impl NoteVerifier {
         let (text, signatures) = split_note(note)?;
         let mut verified = false;
         let mut other_ids = Vec::new();
-        for signature in signatures {
+        for signature in signature_lines(signatures) {
             let signature = signature?;
             if signature.name != self.name {
                 continue;
@@ -333,23 +341,13 @@ struct SignatureLine<'n> {
     signature: Vec<u8>,
 }
 
-/// Splits a note into its text and its signature lines (C2SP signed-note "Format"). The text
-/// ends at the last blank line and keeps its final newline. The lines are parsed lazily so a
-/// verifier stops at the first malformed one.
-fn split_note(
-    note: &str,
-) -> Result<
-    (
-        &str,
-        impl Iterator<Item = Result<SignatureLine<'_>, NoteError>>,
-    ),
-    NoteError,
-> {
+/// Splits a note into its text and its block of signature lines (C2SP signed-note "Format").
+/// The text ends at the last blank line and keeps its final newline.
+fn split_note(note: &str) -> Result<(&str, &str), NoteError> {
     check_len(note.len())?;
     check_text(note)?;
     let blank = note.rfind("\n\n").ok_or(NoteError::MissingSeparator)?;
-    let (text, rest) = note.split_at(blank + 1);
-    let signatures = &rest[1..];
+    let (text, signatures) = (&note[..=blank], &note[blank + 2..]);
     if signatures.is_empty() {
         return Err(NoteError::NoSignatures);
     }
@@ -360,16 +358,18 @@ fn split_note(
             max: MAX_SIGNATURES,
         });
     }
-    let lines = signatures
-        .split_terminator('\n')
-        .enumerate()
-        .map(|(i, line)| {
-            parse_signature_line(line).map_err(|reason| NoteError::MalformedSignatureLine {
-                line: i + 1,
-                reason,
-            })
-        });
-    Ok((text, lines))
+    Ok((text, signatures))
+}
+
+/// The signature lines of a block that ends in a newline, parsed lazily so that a verifier
+/// stops at the first malformed one.
+fn signature_lines(block: &str) -> impl Iterator<Item = Result<SignatureLine<'_>, NoteError>> {
+    block.split_terminator('\n').enumerate().map(|(i, line)| {
+        parse_signature_line(line).map_err(|reason| NoteError::MalformedSignatureLine {
+            line: i + 1,
+            reason,
+        })
+    })
 }
 
 /// Parses `— <name> <base64(key id || signature)>`.

@@ -198,11 +198,8 @@ fn proofs_at_u64_max_stay_logarithmic_and_do_not_panic() {
 #[test]
 fn out_of_range_requests_are_refused_before_any_read() {
     let reader = CountingReader::new(10);
-    let cases: Vec<(
-        &str,
-        Result<Vec<Hash>, ProofError<OutsideTree>>,
-        ProofError<OutsideTree>,
-    )> = vec![
+    type Outcome = Result<Vec<Hash>, ProofError<OutsideTree>>;
+    let cases: Vec<(&str, Outcome, ProofError<OutsideTree>)> = vec![
         (
             "index = size",
             inclusion_proof(&reader, 10, 10),

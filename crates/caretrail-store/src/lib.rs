@@ -9,6 +9,7 @@
 //! - **No plaintext of a record reaches a backend.** Payloads and profiles arrive encrypted.
 #![forbid(unsafe_code)]
 
+pub mod conformance;
 pub mod leaf;
 pub mod vault;
 

@@ -1,0 +1,319 @@
+//! The behavioural suite every [`Store`] backend must pass. A backend's tests call [`run_all`]
+//! with a factory that returns a fresh, empty, migrated store each time.
+//!
+//! It checks storage semantics only (the backend does not interpret leaves or ciphertexts):
+//! atomic batches, contiguous leaf indexes, every perfect-subtree node stored and equal to the
+//! reference tree, one signed checkpoint per batch, erasure, refusals, and paged reads.
+
+use caretrail_core::{
+    EntryId, EntryKind, EntryMeta, Organisation, OrganisationId, OrganisationKind, PersonId, Role,
+    User, UserId,
+};
+use caretrail_ledger::{Hash, MemoryTree, NodeId, leaf_hash};
+use jiff::Timestamp;
+
+use crate::{
+    CheckpointSigner, DirectoryBatch, LogMeta, NewEntry, PersonRow, Store, StoreError, WrappedKeys,
+    Write,
+};
+
+/// Signs nothing: the note is "size:roothex", enough to check what the backend stored.
+#[derive(Debug)]
+pub struct PlainSigner;
+
+impl CheckpointSigner for PlainSigner {
+    fn sign(&self, size: u64, root: &Hash) -> String {
+        let hex: String = root.iter().map(|b| format!("{b:02x}")).collect();
+        format!("{size}:{hex}\n")
+    }
+}
+
+struct Fixture {
+    org: OrganisationId,
+    author: UserId,
+    people: Vec<PersonId>,
+}
+
+fn fixture(store: &dyn Store) -> Fixture {
+    store
+        .init_log(&LogMeta {
+            origin: "test/log".into(),
+            verifier_key: "test+00000000+AA==".into(),
+            kek_check: vec![1; 32],
+            system_keys: vec![2; 40],
+            pseudonym_key: vec![3; 40],
+            created_at: Timestamp::UNIX_EPOCH,
+        })
+        .expect("init_log");
+    let org = Organisation {
+        id: OrganisationId::new(),
+        name: "Test Council".into(),
+        kind: OrganisationKind::Council,
+    };
+    let author = User {
+        id: UserId::new(),
+        username: "sw.test".into(),
+        display_name: "Social Worker".into(),
+        role: Role::SocialWorker,
+        organisation: org.id,
+        person: None,
+    };
+    let people: Vec<PersonId> = (0..3).map(|_| PersonId::new()).collect();
+    let batch = DirectoryBatch {
+        organisations: vec![org.clone()],
+        users: vec![(author.clone(), Some("$argon2id$test".into()))],
+        people: people
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                (
+                    PersonRow {
+                        id: *p,
+                        pseudonym: [i as u8 + 1; 16],
+                        created_at: Timestamp::UNIX_EPOCH,
+                        erased_at: None,
+                        profile: Some(vec![9; 50]),
+                    },
+                    WrappedKeys {
+                        key_version: 1,
+                        wrapped: vec![i as u8; 88],
+                    },
+                )
+            })
+            .collect(),
+        relationships: vec![],
+    };
+    store.put_directory(&batch).expect("put_directory");
+    Fixture {
+        org: org.id,
+        author: author.id,
+        people,
+    }
+}
+
+fn entry(fx: &Fixture, person: usize, n: u64) -> Write {
+    let t = Timestamp::from_second(1_700_000_000 + n as i64).expect("valid time");
+    let mut leaf = vec![0u8; 40];
+    leaf[..8].copy_from_slice(&n.to_be_bytes());
+    Write::Entry(NewEntry {
+        meta: EntryMeta {
+            id: EntryId::new(),
+            kind: EntryKind::CaseNote,
+            person: fx.people[person],
+            organisation: fx.org,
+            author: fx.author,
+            author_role: Role::SocialWorker,
+            recorded_at: t,
+            effective_at: t,
+            amends: None,
+        },
+        key_version: 1,
+        payload: vec![n as u8; 30],
+        leaf,
+    })
+}
+
+fn leaf_of(w: &Write) -> &[u8] {
+    match w {
+        Write::Entry(e) => &e.leaf,
+        Write::ErasePerson { .. } => &[],
+    }
+}
+
+/// Runs every check on fresh stores from `make`.
+pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
+    batches_get_contiguous_indexes_nodes_and_a_checkpoint(&*make());
+    a_failed_batch_writes_nothing(&*make());
+    erasure_removes_keys_profile_and_payloads_only(&*make());
+    init_twice_is_refused(&*make());
+    directory_round_trips(&*make());
+}
+
+fn batches_get_contiguous_indexes_nodes_and_a_checkpoint(store: &dyn Store) {
+    let fx = fixture(store);
+    let mut tree = MemoryTree::new();
+    let mut n = 0;
+    for batch_len in [1usize, 2, 5, 8, 1, 13] {
+        let batch: Vec<Write> = (0..batch_len)
+            .map(|i| entry(&fx, i % 3, n + i as u64))
+            .collect();
+        let appended = store.append(&batch, &PlainSigner).expect("append");
+        let want: Vec<u64> = (n..n + batch_len as u64).collect();
+        assert_eq!(appended.leaf_indexes, want);
+        for w in &batch {
+            tree.push(leaf_hash(leaf_of(w)));
+        }
+        n += batch_len as u64;
+        assert_eq!(appended.size, n);
+        assert_eq!(appended.root, tree.root());
+        assert_eq!(appended.checkpoint, PlainSigner.sign(n, &tree.root()));
+    }
+    assert_eq!(store.tree_size().unwrap(), n);
+    assert_eq!(store.entry_count().unwrap(), n);
+    // Every perfect subtree is stored and equals the reference tree.
+    for level in 0..6u8 {
+        let stored = store.nodes_from(level, 0, 1000).unwrap();
+        assert_eq!(stored.len() as u64, n >> level, "level {level}");
+        for (idx, h) in stored {
+            assert_eq!(
+                Some(&h),
+                tree.node(NodeId { level, index: idx }),
+                "node ({level}, {idx})"
+            );
+        }
+    }
+    let ids = [NodeId { level: 0, index: 3 }, NodeId { level: 2, index: 1 }];
+    let got = store.read_nodes(&ids).unwrap();
+    assert_eq!(got[0], *tree.node(ids[0]).unwrap());
+    assert_eq!(got[1], *tree.node(ids[1]).unwrap());
+    assert!(store.read_nodes(&[NodeId { level: 9, index: 0 }]).is_err());
+    // Paged reads.
+    let page = store.leaves_from(10, 4).unwrap();
+    assert_eq!(
+        page.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+        vec![10, 11, 12, 13]
+    );
+    assert_eq!(store.leaf(10).unwrap().unwrap(), page[0].1);
+    assert!(store.leaf(n).unwrap().is_none());
+    let cps = store.checkpoints_from(0, 100).unwrap();
+    assert_eq!(
+        cps.iter().map(|c| c.size).collect::<Vec<_>>(),
+        vec![1, 3, 8, 16, 17, 30]
+    );
+    assert_eq!(store.latest_checkpoint().unwrap().unwrap().size, 30);
+    let by_leaf = store.entries_by_leaf_from(28, 10).unwrap();
+    assert_eq!(
+        by_leaf.iter().map(|e| e.leaf_index).collect::<Vec<_>>(),
+        vec![28, 29]
+    );
+    let mine = store.entries_for_person(fx.people[0]).unwrap();
+    assert!(
+        mine.windows(2)
+            .all(|w| w[0].meta.effective_at <= w[1].meta.effective_at)
+    );
+    assert!(
+        mine.iter()
+            .all(|e| e.meta.person == fx.people[0] && e.payload.is_some())
+    );
+    let one = &mine[0];
+    assert_eq!(store.entry(one.meta.id).unwrap().as_ref(), Some(one));
+}
+
+fn a_failed_batch_writes_nothing(store: &dyn Store) {
+    let fx = fixture(store);
+    store.append(&[entry(&fx, 0, 0)], &PlainSigner).unwrap();
+    let dup = entry(&fx, 1, 1);
+    let err = store
+        .append(&[entry(&fx, 1, 2), dup.clone(), dup], &PlainSigner)
+        .expect_err("a duplicate entry id must fail the batch");
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(store.tree_size().unwrap(), 1);
+    assert_eq!(store.entry_count().unwrap(), 1);
+    assert_eq!(store.nodes_from(0, 0, 10).unwrap().len(), 1);
+    assert_eq!(store.latest_checkpoint().unwrap().unwrap().size, 1);
+    // The log continues where it was.
+    let next = store.append(&[entry(&fx, 2, 3)], &PlainSigner).unwrap();
+    assert_eq!(next.leaf_indexes, vec![1]);
+}
+
+fn erasure_removes_keys_profile_and_payloads_only(store: &dyn Store) {
+    let fx = fixture(store);
+    let writes: Vec<Write> = (0..9).map(|i| entry(&fx, (i % 3) as usize, i)).collect();
+    store.append(&writes, &PlainSigner).unwrap();
+    let at = Timestamp::from_second(1_800_000_000).unwrap();
+    let victim = fx.people[1];
+    let appended = store
+        .append(&[Write::ErasePerson { person: victim, at }], &PlainSigner)
+        .unwrap();
+    assert_eq!(appended.size, 9, "erasure alone appends no leaf");
+    assert!(store.person_keys(victim).unwrap().is_none());
+    let row = store.person(victim).unwrap().unwrap();
+    assert_eq!(row.erased_at, Some(at));
+    assert!(row.profile.is_none());
+    let entries = store.entries_for_person(victim).unwrap();
+    assert_eq!(entries.len(), 3, "metadata stays");
+    assert!(entries.iter().all(|e| e.payload.is_none()));
+    assert!(
+        store
+            .entries_for_person(fx.people[0])
+            .unwrap()
+            .iter()
+            .all(|e| e.payload.is_some())
+    );
+    assert!(store.person_keys(fx.people[0]).unwrap().is_some());
+    // No more entries under the destroyed key.
+    let err = store
+        .append(&[entry(&fx, 1, 99)], &PlainSigner)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)));
+    assert_eq!(store.tree_size().unwrap(), 9);
+    store.purge_deleted().unwrap();
+}
+
+fn init_twice_is_refused(store: &dyn Store) {
+    fixture(store);
+    let meta = store.log_meta().unwrap().unwrap();
+    assert_eq!(meta.origin, "test/log");
+    assert!(matches!(
+        store.init_log(&meta),
+        Err(StoreError::Conflict(_))
+    ));
+}
+
+fn directory_round_trips(store: &dyn Store) {
+    let fx = fixture(store);
+    let orgs = store.organisations().unwrap();
+    assert_eq!(orgs.len(), 1);
+    let users = store.users().unwrap();
+    assert_eq!(users[0].id, fx.author);
+    assert_eq!(
+        store.user_password_hash(fx.author).unwrap().as_deref(),
+        Some("$argon2id$test")
+    );
+    assert_eq!(store.people().unwrap().len(), 3);
+    assert_eq!(
+        store.person_keys(fx.people[2]).unwrap().unwrap().wrapped,
+        vec![2; 88]
+    );
+    assert!(store.person(PersonId::new()).unwrap().is_none());
+    let rel = caretrail_core::CareRelationship {
+        id: caretrail_core::RelationshipId::new(),
+        practitioner: fx.author,
+        person: fx.people[0],
+        organisation: fx.org,
+        kind: caretrail_core::RelationshipKind::AllocatedWorker,
+        from: Timestamp::UNIX_EPOCH,
+        to: None,
+    };
+    store
+        .put_directory(&DirectoryBatch {
+            relationships: vec![rel.clone()],
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(
+        store.relationships_for_person(fx.people[0]).unwrap(),
+        vec![rel.clone()]
+    );
+    assert_eq!(
+        store.relationships_for_practitioner(fx.author).unwrap(),
+        vec![rel]
+    );
+    // A relationship to an unknown person is refused whole.
+    let bad = caretrail_core::CareRelationship {
+        id: caretrail_core::RelationshipId::new(),
+        practitioner: fx.author,
+        person: PersonId::new(),
+        organisation: fx.org,
+        kind: caretrail_core::RelationshipKind::CareTeam,
+        from: Timestamp::UNIX_EPOCH,
+        to: None,
+    };
+    let err = store
+        .put_directory(&DirectoryBatch {
+            relationships: vec![bad],
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+}
