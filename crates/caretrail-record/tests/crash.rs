@@ -23,15 +23,26 @@ fn hex(b: &[u8]) -> String {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 /// The child: writes until killed. Does nothing when run as an ordinary test.
 #[test]
 fn crash_child_writer() {
-    let Ok(dir) = std::env::var(CHILD_ENV) else { return };
+    let Ok(dir) = std::env::var(CHILD_ENV) else {
+        return;
+    };
     let record = open(std::path::Path::new(&dir));
-    let people: Vec<_> = record.store().people().unwrap().into_iter().map(|p| p.id).collect();
+    let people: Vec<_> = record
+        .store()
+        .people()
+        .unwrap()
+        .into_iter()
+        .map(|p| p.id)
+        .collect();
     let author = record
         .store()
         .users()
@@ -61,7 +72,12 @@ fn crash_child_writer() {
                         .unwrap(),
                     };
                     let receipt = record.add_entry(req).expect("write");
-                    println!("ACK {} {} {}", receipt.entry_id, receipt.leaf_index, hex(receipt.checkpoint.as_bytes()));
+                    println!(
+                        "ACK {} {} {}",
+                        receipt.entry_id,
+                        receipt.leaf_index,
+                        hex(receipt.checkpoint.as_bytes())
+                    );
                 }
             });
         }
@@ -73,7 +89,10 @@ fn acknowledged_writes_survive_repeated_kill_9() {
     if std::env::var(CHILD_ENV).is_ok() {
         return;
     }
-    let cycles: usize = std::env::var("CARETRAIL_CRASH_CYCLES").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let cycles: usize = std::env::var("CARETRAIL_CRASH_CYCLES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
     let w = World::new(3);
     let dir = w.dir.path().to_owned();
     let _keep = w.dir;
@@ -85,7 +104,12 @@ fn acknowledged_writes_survive_repeated_kill_9() {
     let mut notes: Vec<String> = Vec::new();
     for cycle in 0..cycles {
         let mut child = Command::new(&exe)
-            .args(["--exact", "crash_child_writer", "--nocapture", "--test-threads=1"])
+            .args([
+                "--exact",
+                "crash_child_writer",
+                "--nocapture",
+                "--test-threads=1",
+            ])
             .env(CHILD_ENV, &dir)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -106,13 +130,19 @@ fn acknowledged_writes_survive_repeated_kill_9() {
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         let lines = reader.join().unwrap();
-        assert!(!lines.is_empty(), "cycle {cycle}: the child acknowledged nothing");
+        assert!(
+            !lines.is_empty(),
+            "cycle {cycle}: the child acknowledged nothing"
+        );
         for l in lines {
             let mut parts = l.split(' ');
-            let (Some(id), Some(idx), Some(note)) = (parts.next(), parts.next(), parts.next()) else {
+            let (Some(id), Some(idx), Some(note)) = (parts.next(), parts.next(), parts.next())
+            else {
                 continue; // a line torn by the kill was never a complete acknowledgement
             };
-            let Ok(note) = String::from_utf8(unhex(note)) else { continue };
+            let Ok(note) = String::from_utf8(unhex(note)) else {
+                continue;
+            };
             acked.push((id.parse().unwrap(), idx.parse().unwrap()));
             notes.push(note);
         }
@@ -123,7 +153,10 @@ fn acknowledged_writes_survive_repeated_kill_9() {
             let row = row.unwrap_or_else(|| panic!("cycle {cycle}: acknowledged entry lost"));
             assert_eq!(row.leaf_index, *idx, "cycle {cycle}: entry moved");
         }
-        let newest = notes.iter().max_by_key(|n| n.lines().nth(1).unwrap().parse::<u64>().unwrap()).unwrap();
+        let newest = notes
+            .iter()
+            .max_by_key(|n| n.lines().nth(1).unwrap().parse::<u64>().unwrap())
+            .unwrap();
         let report = record.verify(Some(newest)).unwrap();
         assert!(report.ok(), "cycle {cycle}: {:?}", report.problems);
         // Consistent with a sample of every checkpoint seen so far, old ones included.
@@ -131,10 +164,24 @@ fn acknowledged_writes_survive_repeated_kill_9() {
             let cp = record.verifier().verify(note).unwrap();
             let size = cp.checkpoint().size;
             let proof = record.consistency_proof(size, report.leaves).unwrap();
-            let path: Vec<caretrail_ledger::Hash> = proof.path.iter().map(|h| unhex(h).try_into().unwrap()).collect();
-            caretrail_ledger::verify_consistency(size, report.leaves, &cp.checkpoint().root, &report.root, &path)
-                .unwrap_or_else(|e| panic!("cycle {cycle}: checkpoint {size} inconsistent: {e}"));
+            let path: Vec<caretrail_ledger::Hash> = proof
+                .path
+                .iter()
+                .map(|h| unhex(h).try_into().unwrap())
+                .collect();
+            caretrail_ledger::verify_consistency(
+                size,
+                report.leaves,
+                &cp.checkpoint().root,
+                &report.root,
+                &path,
+            )
+            .unwrap_or_else(|e| panic!("cycle {cycle}: checkpoint {size} inconsistent: {e}"));
         }
     }
-    assert!(acked.len() >= cycles, "too few writes to mean anything: {}", acked.len());
+    assert!(
+        acked.len() >= cycles,
+        "too few writes to mean anything: {}",
+        acked.len()
+    );
 }

@@ -68,6 +68,8 @@ pub enum Command {
         #[arg(long)]
         by: Option<String>,
     },
+    /// Measure throughput and latency as ratios against baselines run in the same process.
+    Bench(crate::bench::BenchArgs),
 }
 
 #[derive(Debug, Args)]

@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod args;
+mod bench;
 mod datadir;
 mod seed;
 
@@ -204,6 +205,7 @@ fn run(cli: Cli) -> Result<ExitCode, RecordError> {
                 println!("{} entries", entries.len());
             }
         }
+        Command::Bench(a) => bench::run(&a)?,
         Command::Erase { person, reason, by } => {
             let person = parse_person(&person)?;
             let record = dir.open()?;

@@ -118,6 +118,7 @@ fn load(
         people,
         relationships,
         entries,
+        truth: _,
     } = pop;
     let now = Timestamp::now();
     let org_names: BTreeMap<OrganisationId, String> = organisations
