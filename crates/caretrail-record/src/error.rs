@@ -32,7 +32,7 @@ impl RecordError {
         match self {
             RecordError::Input(e) => e.status(),
             RecordError::NotFound(_) => 404,
-            RecordError::Conflict(_) => 409,
+            RecordError::Conflict(_) | RecordError::Store(StoreError::Conflict(_)) => 409,
             RecordError::Store(StoreError::SchemaTooNew { .. } | StoreError::NotInitialised) => 503,
             RecordError::Vault(
                 VaultError::MissingKeyFile { .. }

@@ -59,7 +59,7 @@ impl GroupCommit {
         let (tx, rx) = mpsc::channel::<Job>();
         thread::Builder::new()
             .name("caretrail-writer".into())
-            .spawn(move || writer_loop(&*store, &*signer, rx))
+            .spawn(move || writer_loop(&*store, &signer, rx))
             .expect("the writer thread can be spawned at start-up");
         GroupCommit { tx }
     }

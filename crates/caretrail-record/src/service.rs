@@ -311,11 +311,21 @@ impl Record {
             )
             .into());
         }
-        let row = self.person_row(req.person)?;
-        if row.erased_at.is_some() {
-            return Err(RecordError::Conflict(
-                "this person's record has been erased".into(),
-            ));
+        // Cached keys mean the person exists; whether they were erased meanwhile (perhaps by
+        // another process) is decided authoritatively inside the write transaction.
+        let cached = self
+            .person_keys
+            .lock()
+            .expect("key cache lock")
+            .get(&req.person)
+            .cloned();
+        if cached.is_none() {
+            let row = self.person_row(req.person)?;
+            if row.erased_at.is_some() {
+                return Err(RecordError::Conflict(
+                    "this person's record has been erased".into(),
+                ));
+            }
         }
         if let Some(amends) = req.amends {
             let target = self.store.entry(amends)?.ok_or_else(|| {
@@ -329,8 +339,12 @@ impl Record {
                 .into());
             }
         }
-        self.keys_for(req.person)?
-            .ok_or_else(|| RecordError::Conflict("this person's record has been erased".into()))
+        match cached {
+            Some(k) => Ok(k),
+            None => self.keys_for(req.person)?.ok_or_else(|| {
+                RecordError::Conflict("this person's record has been erased".into())
+            }),
+        }
     }
 
     /// Writes one entry durably and returns its receipt.

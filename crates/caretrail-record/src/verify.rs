@@ -64,6 +64,40 @@ impl Findings {
     }
 }
 
+/// One page of the log: leaves from some index, and every entry whose leaf index lies after the
+/// previous page and up to this page's last leaf (or every remaining entry, after the last leaf).
+struct Page {
+    leaves: Vec<(u64, Vec<u8>)>,
+    entries: Vec<EntryRow>,
+}
+
+fn read_page(
+    store: &dyn caretrail_store::Store,
+    next_leaf: u64,
+    next_entry: u64,
+) -> Result<Page, RecordError> {
+    let leaves = store.leaves_from(next_leaf, PAGE)?;
+    let mut entries = Vec::new();
+    let mut from = next_entry;
+    let until = leaves.last().map(|(i, _)| *i);
+    loop {
+        let limit = match until {
+            Some(u) if u < from => break,
+            Some(u) => ((u - from + 1) as usize).min(PAGE),
+            None => PAGE,
+        };
+        let chunk = store.entries_by_leaf_from(from, limit)?;
+        let Some(last) = chunk.last() else { break };
+        from = last.leaf_index + 1;
+        entries.extend(
+            chunk
+                .into_iter()
+                .filter(|e| until.is_none_or(|u| e.leaf_index <= u)),
+        );
+    }
+    Ok(Page { leaves, entries })
+}
+
 struct PersonState {
     pseudonym: [u8; 16],
     keys: Option<std::sync::Arc<caretrail_store::vault::PersonKeys>>,
@@ -112,94 +146,80 @@ impl Record {
             }
         }
 
-        // 2. Leaves against entries, recomputed from the rows and the keys.
+        // 2. Leaves against entries, recomputed from the rows and the keys. A reader thread
+        //    fetches the next page (leaves, and the entries up to the page's last leaf) while
+        //    this thread hashes the current one.
         let mut level0: Vec<Hash> = Vec::new();
         let mut people: HashMap<PersonId, PersonState> = HashMap::new();
         let mut erased_people_with_record: std::collections::HashSet<PersonId> = Default::default();
         let mut contiguous = true;
         let mut stored_leaves = 0u64;
         let mut max_signal = 0u64;
-        let mut next_leaf = 0u64;
-        let mut entries: Vec<EntryRow> = Vec::new();
-        let mut entry_pos = 0usize;
-        let mut entry_from = 0u64;
-        let mut entries_done = false;
-        loop {
-            let page = store.leaves_from(next_leaf, PAGE)?;
-            if page.is_empty() {
-                break;
-            }
-            for (idx, data) in page {
-                stored_leaves += 1;
-                max_signal = max_signal.max(idx + 1);
-                if idx != level0.len() as u64 && contiguous {
-                    let missing = level0.len() as u64;
-                    f.bad(missing, || format!("leaf {missing} is missing"));
-                    contiguous = false;
-                }
-                next_leaf = idx + 1;
-                // Advance the entry cursor to this leaf index.
+        std::thread::scope(|scope| -> Result<(), RecordError> {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Result<Page, RecordError>>(2);
+            scope.spawn(move || {
+                let mut next_leaf = 0u64;
+                let mut next_entry = 0u64;
                 loop {
-                    if entry_pos == entries.len() && !entries_done {
-                        entries = store.entries_by_leaf_from(entry_from, PAGE)?;
-                        entry_pos = 0;
-                        match entries.last() {
-                            Some(l) => entry_from = l.leaf_index + 1,
-                            None => entries_done = true,
-                        }
+                    let page = read_page(store.as_ref(), next_leaf, next_entry);
+                    let done = match &page {
+                        Ok(p) => p.leaves.is_empty(),
+                        Err(_) => true,
+                    };
+                    if let Ok(Some((last, _))) = page.as_ref().map(|p| p.leaves.last()) {
+                        next_leaf = last + 1;
+                        next_entry = last + 1;
                     }
-                    match entries.get(entry_pos) {
-                        Some(e) if e.leaf_index < idx => {
-                            let li = e.leaf_index;
-                            f.bad(li, || {
-                                format!("entry refers to leaf {li}, which is missing")
-                            });
-                            max_signal = max_signal.max(li + 1);
-                            entry_pos += 1;
-                        }
-                        _ => break,
+                    if tx.send(page).is_err() || done {
+                        break;
                     }
                 }
-                let entry = match entries.get(entry_pos) {
-                    Some(e) if e.leaf_index == idx => {
-                        entry_pos += 1;
-                        Some(e)
+            });
+            for page in rx {
+                let page = page?;
+                if page.leaves.is_empty() {
+                    // Entries past the last leaf betray a truncated log.
+                    for e in &page.entries {
+                        max_signal = max_signal.max(e.leaf_index + 1);
                     }
-                    _ => None,
-                };
-                match entry {
-                    None => f.bad(idx, || format!("leaf {idx} has no entry")),
-                    Some(e) => {
-                        if let Some(why) =
-                            self.check_leaf(e, &data, &mut people, &mut erased_people_with_record)?
-                        {
-                            f.bad(idx, || format!("leaf {idx}: {why}"));
-                        }
-                    }
-                }
-                if contiguous {
-                    level0.push(leaf_hash(&data));
-                }
-            }
-        }
-        // Entries past the last leaf.
-        loop {
-            if entry_pos == entries.len() {
-                if entries_done {
                     break;
                 }
-                entries = store.entries_by_leaf_from(entry_from, PAGE)?;
-                entry_pos = 0;
-                match entries.last() {
-                    Some(l) => entry_from = l.leaf_index + 1,
-                    None => break,
+                let mut entries = page.entries.iter().peekable();
+                for (idx, data) in &page.leaves {
+                    let idx = *idx;
+                    stored_leaves += 1;
+                    max_signal = max_signal.max(idx + 1);
+                    if idx != level0.len() as u64 && contiguous {
+                        let missing = level0.len() as u64;
+                        f.bad(missing, || format!("leaf {missing} is missing"));
+                        contiguous = false;
+                    }
+                    while let Some(e) = entries.next_if(|e| e.leaf_index < idx) {
+                        let li = e.leaf_index;
+                        f.bad(li, || {
+                            format!("entry refers to leaf {li}, which is missing")
+                        });
+                    }
+                    match entries.next_if(|e| e.leaf_index == idx) {
+                        None => f.bad(idx, || format!("leaf {idx} has no entry")),
+                        Some(e) => {
+                            if let Some(why) = self.check_leaf(
+                                e,
+                                data,
+                                &mut people,
+                                &mut erased_people_with_record,
+                            )? {
+                                f.bad(idx, || format!("leaf {idx}: {why}"));
+                            }
+                        }
+                    }
+                    if contiguous {
+                        level0.push(leaf_hash(data));
+                    }
                 }
-                continue;
             }
-            let li = entries[entry_pos].leaf_index;
-            max_signal = max_signal.max(li + 1);
-            entry_pos += 1;
-        }
+            Ok(())
+        })?;
         // An erased person's entries are acceptable only if the log records the erasure.
         for p in &erased_people_with_record {
             if !self.erasure_recorded(*p)? {
@@ -341,16 +361,17 @@ impl Record {
         if leaf::entry_id(stored) != Some(*m.id.as_bytes()) {
             return Ok(Some("the leaf does not name its entry".into()));
         }
-        if !people.contains_key(&m.person) {
-            let row = self.store().person(m.person)?;
-            let state = PersonState {
-                pseudonym: self.pseudonym(m.person),
-                keys: self.keys_for(m.person)?,
-                erased: row.as_ref().is_some_and(|r| r.erased_at.is_some()),
-            };
-            people.insert(m.person, state);
-        }
-        let st = &people[&m.person];
+        let st = match people.entry(m.person) {
+            std::collections::hash_map::Entry::Occupied(o) => o.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let row = self.store().person(m.person)?;
+                v.insert(PersonState {
+                    pseudonym: self.pseudonym(m.person),
+                    keys: self.keys_for(m.person)?,
+                    erased: row.as_ref().is_some_and(|r| r.erased_at.is_some()),
+                })
+            }
+        };
         let commitment = match (&e.payload, e.key_version) {
             (Some(ct), 0) => self.system_keys().commit(ct),
             (Some(ct), v) => match &st.keys {

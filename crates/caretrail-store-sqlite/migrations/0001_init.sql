@@ -69,8 +69,8 @@ CREATE TABLE checkpoints (
 
 -- Entries: clear metadata (also bound into the leaf) and the ciphertext (NULL once erased).
 CREATE TABLE entries (
-    id              BLOB PRIMARY KEY,
-    leaf_index      INTEGER NOT NULL UNIQUE REFERENCES leaves(idx),
+    leaf_index      INTEGER PRIMARY KEY REFERENCES leaves(idx),
+    id              BLOB NOT NULL UNIQUE,
     person_id       BLOB NOT NULL REFERENCES people(id),
     organisation_id BLOB NOT NULL,
     author_id       BLOB NOT NULL,

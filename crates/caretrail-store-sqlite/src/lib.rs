@@ -542,6 +542,8 @@ impl Store for SqliteStore {
         let mut range = CompactRange::from_parts(size, hashes)
             .map_err(|_| StoreError::Backend("the right edge of the tree is malformed".into()))?;
         let mut leaf_indexes = Vec::new();
+        let mut keyed: std::collections::HashSet<(PersonId, u32)> =
+            std::collections::HashSet::new();
         {
             let mut has_keys = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM person_keys WHERE person_id = ?1 AND key_version = ?2)").sql()?;
             let mut ins_leaf = tx
@@ -556,7 +558,7 @@ impl Store for SqliteStore {
             for w in batch {
                 match w {
                     Write::Entry(e) => {
-                        if e.key_version != 0 {
+                        if e.key_version != 0 && !keyed.contains(&(e.meta.person, e.key_version)) {
                             let ok: bool = has_keys
                                 .query_row(params![e.meta.person.as_bytes(), e.key_version], |r| {
                                     r.get(0)
@@ -606,6 +608,7 @@ impl Store for SqliteStore {
                         leaf_indexes.push(idx);
                     }
                     Write::ErasePerson { person, at } => {
+                        keyed.retain(|(p, _)| p != person);
                         let p = person.as_bytes();
                         tx.execute("DELETE FROM person_keys WHERE person_id = ?1", [p])
                             .sql()?;

@@ -12,13 +12,15 @@
 //! 2. **Frailty** `f` in (0, 1): `logistic(FRAILTY_INTERCEPT + FRAILTY_PER_YEAR·(age−75) +
 //!    FRAILTY_SD·z)`. It drifts up by [`FRAILTY_DRIFT_PER_YEAR`] and jumps after a hip fracture.
 //! 3. **Neurological conditions** first (Parkinson's disease, stroke), from [`CONDITION_MODELS`].
-//! 4. **Gait** (the Morse item): a score `GAIT_FRAILTY·f + GAIT_PARKINSONS·pd + GAIT_STROKE·stroke
-//!    + GAIT_SD·z` cut at [`GAIT_WEAK_FROM`] and [`GAIT_IMPAIRED_FROM`]. The **ambulatory aid**
-//!    follows the gait ([`AID_BY_GAIT`]).
-//! 5. **Cognitive impairment**: `logistic(COGNITION_INTERCEPT + COGNITION_PER_DECADE·(age−75)/10
-//!    + COGNITION_FRAILTY·f + COGNITION_NEURO·(pd or stroke))`; people without it at the start
-//!    develop it at [`COGNITION_INCIDENCE_PER_YEAR`]. It is coded as dementia, Alzheimer's disease
-//!    or impaired cognition.
+//! 4. **Gait** (the Morse item): a score
+//!    `GAIT_FRAILTY·f + GAIT_PARKINSONS·pd + GAIT_STROKE·stroke + GAIT_SD·z` cut at
+//!    [`GAIT_WEAK_FROM`] and [`GAIT_IMPAIRED_FROM`]. The **ambulatory aid** follows the gait
+//!    ([`AID_BY_GAIT`]).
+//! 5. **Cognitive impairment**:
+//!    `logistic(COGNITION_INTERCEPT + COGNITION_PER_DECADE·(age−75)/10 + COGNITION_FRAILTY·f +
+//!    COGNITION_NEURO·(pd or stroke))`; people without it at the start develop it at
+//!    [`COGNITION_INCIDENCE_PER_YEAR`]. It is coded as dementia, Alzheimer's disease or impaired
+//!    cognition.
 //! 6. **Lives alone**: `logistic(LIVES_ALONE_INTERCEPT + LIVES_ALONE_PER_DECADE·(age−75)/10 +
 //!    LIVES_ALONE_FEMALE·female + LIVES_ALONE_COGNITION·cognitive)`.
 //! 7. **Other long-term conditions** from [`CONDITION_MODELS`] (age, frailty, sex, living alone).
@@ -292,19 +294,22 @@ pub const NEEDS_LIVES_ALONE: f64 = 0.25;
 pub const NEEDS_NEURO: f64 = 0.3;
 pub const NEEDS_SD: f64 = 0.35;
 pub const NEEDS_LOW_FROM: f64 = 1.0;
-pub const NEEDS_MODERATE_FROM: f64 = 1.35;
-pub const NEEDS_HIGH_FROM: f64 = 1.9;
+pub const NEEDS_MODERATE_FROM: f64 = 1.5;
+pub const NEEDS_HIGH_FROM: f64 = 2.4;
 /// Share of people with moderate or high needs whose package runs from before the window; the
 /// rest are referred during it.
-pub const P_EXISTING_PACKAGE: f64 = 0.65;
+pub const P_EXISTING_PACKAGE: f64 = 0.55;
 /// Share of low-needs people found eligible for a small package.
 pub const P_LOW_NEEDS_ELIGIBLE: f64 = 0.5;
 
 /// Visits per week by needs level: (visits per week, weight).
 pub const VISITS_PER_WEEK: [(NeedsLevel, &[(u8, f64)]); 3] = [
-    (NeedsLevel::Low, &[(2, 0.6), (3, 0.4)]),
-    (NeedsLevel::Moderate, &[(3, 0.3), (4, 0.3), (5, 0.2), (7, 0.2)]),
-    (NeedsLevel::High, &[(7, 0.6), (10, 0.2), (14, 0.2)]),
+    (NeedsLevel::Low, &[(1, 0.3), (2, 0.7)]),
+    (
+        NeedsLevel::Moderate,
+        &[(2, 0.35), (3, 0.4), (4, 0.2), (7, 0.05)],
+    ),
+    (NeedsLevel::High, &[(5, 0.5), (7, 0.4), (14, 0.1)]),
 ];
 
 /// The needs level of a needs score.
@@ -324,7 +329,7 @@ pub fn needs_of_score(score: f64) -> NeedsLevel {
 // Falls
 
 /// Log-odds of a fall in one month at age 75 with none of the risk factors below.
-pub const FALL_INTERCEPT: f64 = -4.6;
+pub const FALL_INTERCEPT: f64 = -5.0;
 /// Per decade of age above (or below) 75.
 pub const FALL_PER_DECADE_OF_AGE: f64 = 0.35;
 /// Any fall in the previous 12 months (the strongest single predictor in the literature).
@@ -398,7 +403,7 @@ pub fn monthly_to_daily(p: f64) -> f64 {
 }
 
 /// Injury severity of a fall: weights of none, minor, moderate, severe, fatal.
-pub const INJURY_WEIGHTS: [f64; 5] = [0.45, 0.35, 0.135, 0.06, 0.005];
+pub const INJURY_WEIGHTS: [f64; 5] = [0.45, 0.35, 0.138, 0.06, 0.002];
 /// Multiplier on the moderate, severe and fatal weights with osteoporosis.
 pub const INJURY_OSTEOPOROSIS: f64 = 1.8;
 /// Multiplier on the moderate, severe and fatal weights per unit of frailty.
@@ -480,21 +485,54 @@ mod tests {
     fn every_documented_risk_factor_raises_the_fall_hazard() {
         let b = monthly_fall_probability(&base());
         let raised = [
-            FallRiskInputs { age: 90.0, ..base() },
-            FallRiskInputs { falls_last_12_months: 1, ..base() },
-            FallRiskInputs { frid_count: 2, ..base() },
-            FallRiskInputs { cognitive_impairment: true, ..base() },
-            FallRiskInputs { gait: Gait::Weak, ..base() },
-            FallRiskInputs { frailty: 0.5, ..base() },
-            FallRiskInputs { acute_illness: true, ..base() },
-            FallRiskInputs { recently_discharged: true, ..base() },
-            FallRiskInputs { lives_alone: true, ..base() },
+            FallRiskInputs {
+                age: 90.0,
+                ..base()
+            },
+            FallRiskInputs {
+                falls_last_12_months: 1,
+                ..base()
+            },
+            FallRiskInputs {
+                frid_count: 2,
+                ..base()
+            },
+            FallRiskInputs {
+                cognitive_impairment: true,
+                ..base()
+            },
+            FallRiskInputs {
+                gait: Gait::Weak,
+                ..base()
+            },
+            FallRiskInputs {
+                frailty: 0.5,
+                ..base()
+            },
+            FallRiskInputs {
+                acute_illness: true,
+                ..base()
+            },
+            FallRiskInputs {
+                recently_discharged: true,
+                ..base()
+            },
+            FallRiskInputs {
+                lives_alone: true,
+                ..base()
+            },
         ];
         for x in raised {
             assert!(monthly_fall_probability(&x) > b, "{x:?}");
         }
-        let capped = FallRiskInputs { frid_count: 9, ..base() };
-        let at_cap = FallRiskInputs { frid_count: FALL_FRID_CAP, ..base() };
+        let capped = FallRiskInputs {
+            frid_count: 9,
+            ..base()
+        };
+        let at_cap = FallRiskInputs {
+            frid_count: FALL_FRID_CAP,
+            ..base()
+        };
         assert_eq!(fall_log_odds(&capped), fall_log_odds(&at_cap));
     }
 

@@ -1,7 +1,7 @@
 //! Plain-English texts from templates: case notes, visit notes, incident descriptions and
 //! assessment summaries, in the voice of social-care practitioners. Placeholders: `{name}` (title
 //! and family name), `{he}`, `{He}`, `{his}`, `{His}`, `{him}`, `{rel}` (a relative or
-//! neighbour), `{loc}` (a place in the home), `{drug}`.
+//! neighbour), `{loc}` (where in the home), `{drug}`.
 
 use crate::rng::{Prng, pick};
 
@@ -31,7 +31,7 @@ impl Voice {
     }
 
     pub fn pick(&self, rng: &mut Prng, templates: &[&str]) -> String {
-        self.fill(pick(rng, templates))
+        self.fill(pick::<&str>(rng, templates))
     }
 }
 
@@ -43,12 +43,28 @@ fn capitalise(s: &str) -> String {
 }
 
 pub(crate) const RELATIVES: &[&str] = &[
-    "daughter", "son", "niece", "nephew", "neighbour", "granddaughter", "grandson", "sister",
-    "brother", "friend",
+    "daughter",
+    "son",
+    "niece",
+    "nephew",
+    "neighbour",
+    "granddaughter",
+    "grandson",
+    "sister",
+    "brother",
+    "friend",
 ];
 
-pub(crate) const FALL_LOCATIONS: &[&str] = &[
-    "bedroom", "bathroom", "kitchen", "living room", "hallway", "stairs", "garden", "front step",
+/// Where a fall happened: (the incident's `location`, the phrase in the description).
+pub(crate) const FALL_LOCATIONS: &[(&str, &str)] = &[
+    ("bedroom", "in the bedroom"),
+    ("bathroom", "in the bathroom"),
+    ("kitchen", "in the kitchen"),
+    ("living room", "in the living room"),
+    ("hallway", "in the hallway"),
+    ("stairs", "on the stairs"),
+    ("garden", "in the garden"),
+    ("front step", "on the front step"),
 ];
 
 pub(crate) const VISIT_TASKS_BASIC: &[&str] = &[
@@ -138,14 +154,36 @@ pub(crate) const DISCHARGE_REVIEW_OPENERS: &[&str] = &[
     "Post-discharge review at home. {name} is glad to be back but is less steady on {his} feet.",
 ];
 
+pub(crate) const FATAL_FALL_DESCRIPTION: &str = "{name} was found on the floor {loc} by the carer.";
+
 pub(crate) const FALL_DESCRIPTIONS: &[&str] = &[
-    "{name} was found on the {loc} floor at the morning call. {He} said {he} slipped getting up in the night and could not get up. Checked for injury before helping {him} up with the lifting cushion.",
-    "{name} reported a fall in the {loc} last night on the way to the toilet. {He} was shaken but said nothing hurt.",
-    "{name} tripped over the rug in the {loc}. Small skin tear to the left forearm, cleaned and dressed.",
-    "{name}'s {rel} rang to say {he} had fallen in the {loc}. The pendant alarm was used and the response service attended.",
-    "Unwitnessed fall in the {loc}. {name} has a bruise on the right hip and is in pain when walking.",
-    "{name} lost {his} balance reaching for a cupboard in the {loc} and sat down hard. No obvious injury.",
-    "{name} felt dizzy on standing and fell in the {loc}. {He} was not wearing {his} glasses.",
+    "{name} was found on the floor {loc} by the carer. {He} said {he} slipped and could not get up.",
+    "{name} reported a fall {loc} on the way to the toilet.",
+    "{name} tripped and fell {loc}.",
+    "{name}'s {rel} rang to say {he} had fallen {loc}. The pendant alarm was used and the response service attended.",
+    "Unwitnessed fall {loc}.",
+    "{name} lost {his} balance {loc} and sat down hard.",
+    "{name} felt dizzy on standing and fell {loc}. {He} was not wearing {his} glasses.",
+];
+
+/// What the fall did, by injury severity (none, minor, moderate, severe, fatal).
+pub(crate) const FALL_INJURIES: [&[&str]; 5] = [
+    &[
+        "No injury found.",
+        "{He} was shaken but said nothing hurt.",
+        "Checked from head to toe; no injury.",
+    ],
+    &[
+        "Small skin tear to the forearm, cleaned and dressed.",
+        "Bruise on the right hip; {he} is sore when walking.",
+        "Graze to the knee, cleaned.",
+    ],
+    &[
+        "Cut to the head that needed dressing; the GP was asked to review.",
+        "Painful swollen wrist; sent for an X-ray.",
+    ],
+    &["In severe pain in the hip and unable to stand. Ambulance called; suspected fracture."],
+    &["{He} was unresponsive when found. Paramedics attended but could not resuscitate."],
 ];
 
 pub(crate) const FALL_CASE_NOTES: &[&str] = &[
@@ -158,6 +196,11 @@ pub(crate) const MED_REVIEW_NOTES: &[&str] = &[
     "Structured medication review with {name}. Checked adherence, side effects and the blister pack arrangement.",
     "Medication review by telephone with {name} and {his} {rel}. Discussed dizziness on standing and the need for each medicine.",
     "Annual medication review. {name} is managing the blister pack with prompts from the carers.",
+];
+
+pub(crate) const DEPRESCRIBE_ANNUAL_NOTES: &[&str] = &[
+    "Annual medication review. Stopped {drug} to reduce the risk of falls; {name} agreed to try without it.",
+    "Medication review: {drug} no longer needed and stopped. Will review in a month.",
 ];
 
 pub(crate) const DEPRESCRIBE_NOTES: &[&str] = &[
@@ -182,8 +225,8 @@ pub(crate) const EPISODE_NOTES: &[(&str, &[&str])] = &[
     (
         "uti",
         &[
-            "{name} is more confused than usual and passing less urine. Urine dipstick positive; treated for a urine infection. Carers asked to encourage fluids.",
-            "Carers reported that {name} is not themselves and has new incontinence. Likely urine infection; GP informed and fluids encouraged.",
+            "{name} is more confused than usual and passing less urine. Urine dipstick positive; treated for a urine infection. Fluids encouraged.",
+            "{name} is not {his} usual self and has new incontinence, {his} {rel} says. Likely urine infection; fluids encouraged and urine sample sent.",
         ],
     ),
     (
@@ -196,7 +239,7 @@ pub(crate) const EPISODE_NOTES: &[(&str, &[&str])] = &[
     (
         "dehydration",
         &[
-            "{name} has not been eating or drinking well for two days and looks dry. Fluid chart started and carers asked to offer drinks at every call.",
+            "{name} has not been eating or drinking well for two days and looks dry. Fluid chart started and drinks to be offered regularly.",
             "Reduced oral intake and dark urine. {name} is drowsy in the afternoons. Encouraging fluids; repeat observations tomorrow.",
         ],
     ),
@@ -235,8 +278,13 @@ pub(crate) const MISSED_VISIT_INCIDENTS: &[&str] = &[
 
 pub(crate) const FALLS_ASSESSMENT_SUMMARIES: &[&str] = &[
     "Falls risk assessment completed at home. Discussed footwear, lighting and keeping the frame within reach.",
-    "Morse Fall Scale completed after the recent fall. Walking observed from the chair to the kitchen.",
     "Falls assessment as part of the routine review. Home hazards checked; rugs removed with {name}'s agreement.",
+    "Routine falls risk review. Walking observed from the chair to the kitchen.",
+];
+
+pub(crate) const FALLS_ASSESSMENT_AFTER_FALL: &[&str] = &[
+    "Morse Fall Scale completed after the recent fall. Walking observed from the chair to the kitchen.",
+    "Falls assessment following the fall. {name} is using {his} frame but is less confident on {his} feet.",
 ];
 
 pub(crate) const ORS_NOTES: &[&str] = &[
