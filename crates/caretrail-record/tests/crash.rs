@@ -120,8 +120,9 @@ fn acknowledged_writes_survive_repeated_kill_9() {
             let mut lines = Vec::new();
             for line in BufReader::new(stdout).lines() {
                 let Ok(line) = line else { break };
-                if let Some(rest) = line.strip_prefix("ACK ") {
-                    lines.push(rest.to_owned());
+                // The harness may print its own words before the first line on the same line.
+                if let Some(at) = line.find("ACK ") {
+                    lines.push(line[at + 4..].to_owned());
                 }
             }
             lines
