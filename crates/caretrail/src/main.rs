@@ -191,7 +191,7 @@ fn run(cli: Cli) -> Result<ExitCode, RecordError> {
                 for e in &entries {
                     let summary = match (&e.data, e.erased) {
                         (_, true) => "(erased)".to_owned(),
-                        (Some(d), _) => summarise(d),
+                        (Some(d), _) => summarise(e, d),
                         (None, _) => String::new(),
                     };
                     println!(
@@ -217,8 +217,15 @@ fn run(cli: Cli) -> Result<ExitCode, RecordError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// One line of a timeline: the first text field of the data, else its keys.
-fn summarise(data: &serde_json::Value) -> String {
+/// One line of a timeline: the coded concept (conditions, medicines), then the first text field
+/// of the data, else its scalar fields.
+fn summarise(entry: &caretrail_core::Entry, data: &serde_json::Value) -> String {
+    let concept = match entry.kind {
+        EntryKind::Condition | EntryKind::Medication => {
+            entry.codes.first().map(|c| c.display.clone())
+        }
+        _ => None,
+    };
     let text = ["text", "summary", "description", "note", "dose", "reason"]
         .iter()
         .find_map(|k| data.get(*k).and_then(|v| v.as_str()))
@@ -234,6 +241,10 @@ fn summarise(data: &serde_json::Value) -> String {
                 })
                 .unwrap_or_default()
         });
+    let text = match concept {
+        Some(c) => format!("{c}: {text}"),
+        None => text,
+    };
     let mut line: String = text.chars().take(100).collect();
     if text.chars().count() > 100 {
         line.push('…');
@@ -328,16 +339,19 @@ fn demo(dir: &DataDir, people: u32, seed_value: u64) -> Result<ExitCode, RecordE
         dir.accounts_path().display()
     );
     println!();
-    println!("The HTTP server is not part of this build yet; meanwhile try:");
+    let sample = std::fs::read_to_string(dir.accounts_path())
+        .ok()
+        .and_then(|t| serde_json::from_str::<Vec<serde_json::Value>>(&t).ok())
+        .and_then(|accounts| accounts.into_iter().find(|a| a["role"] == "citizen"))
+        .and_then(|a| a["person"].as_str().map(str::to_owned))
+        .unwrap_or_else(|| "<person id from demo-accounts.json>".into());
+    let run = format!("cargo run --release -- --data {}", dir.root.display());
     println!(
-        "  caretrail --data {} timeline --person <id from demo-accounts.json>",
-        dir.root.display()
+        "Sign-in over HTTP arrives with the server; until then, read and check the record here:"
     );
-    println!(
-        "  caretrail --data {} ledger checkpoint",
-        dir.root.display()
-    );
-    println!("  caretrail --data {} verify", dir.root.display());
+    println!("  {run} timeline --person {sample}");
+    println!("  {run} ledger checkpoint");
+    println!("  {run} verify");
     Ok(if report.ok() {
         ExitCode::SUCCESS
     } else {
