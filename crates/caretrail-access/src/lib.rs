@@ -1,0 +1,1 @@
+//! Access decisions (being written).
