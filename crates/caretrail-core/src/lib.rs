@@ -6,6 +6,7 @@
 //! JSON Pointers. It does no I/O and knows nothing of storage, cryptography or HTTP.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod codes;
 pub mod data;
 pub mod entry;
@@ -13,6 +14,7 @@ pub mod ids;
 pub mod model;
 pub mod problem;
 
+pub use audit::{AuditAction, AuditEvent, Purpose};
 pub use codes::{Code, CodeSystem};
 pub use data::EntryData;
 pub use entry::{Entry, EntryKind, EntryMeta};

@@ -76,11 +76,8 @@ impl GroupCommit {
     }
 }
 
-fn entry_count(writes: &[Write]) -> usize {
-    writes
-        .iter()
-        .filter(|w| matches!(w, Write::Entry(_)))
-        .count()
+fn leaf_count(writes: &[Write]) -> usize {
+    writes.iter().filter(|w| w.appends_leaf()).count()
 }
 
 fn fatal(err: &StoreError) -> ! {
@@ -118,7 +115,7 @@ fn writer_loop(store: &dyn Store, signer: &NoteSigner, rx: mpsc::Receiver<Job>) 
             Ok(appended) => {
                 let mut offset = 0;
                 for job in jobs {
-                    let n = entry_count(&job.writes);
+                    let n = leaf_count(&job.writes);
                     let mine = Appended {
                         leaf_indexes: appended.leaf_indexes[offset..offset + n].to_vec(),
                         ..appended.clone()

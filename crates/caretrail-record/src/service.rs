@@ -5,14 +5,14 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use caretrail_core::{
-    CareRelationship, Code, Entry, EntryData, EntryId, EntryKind, EntryMeta, InputError,
-    Organisation, OrganisationId, PersonId, PersonProfile, User,
+    AuditEvent, CareRelationship, Code, Entry, EntryData, EntryId, EntryKind, EntryMeta,
+    InputError, Organisation, OrganisationId, PersonId, PersonProfile, User,
 };
 use caretrail_ledger::{LogSigner, NodeReader, NoteVerifier, leaf_hash};
 use caretrail_store::vault::{Kek, PersonKeys, PseudonymKey, VaultError};
 use caretrail_store::{
-    DirectoryBatch, EntryRow, LogMeta, NewEntry, PersonRow, Store, StoreNodes, WrappedKeys, Write,
-    leaf,
+    DirectoryBatch, EntryRow, LogMeta, NewAudit, NewEntry, PersonRow, Store, StoreNodes,
+    WrappedKeys, Write, leaf,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -286,8 +286,8 @@ impl Record {
             organisation: req.organisation,
             author: req.author.id,
             author_role: req.author.role,
-            recorded_at: req.recorded_at,
-            effective_at: req.effective_at,
+            recorded_at: micros(req.recorded_at),
+            effective_at: micros(req.effective_at),
             amends: req.amends,
         };
         let leaf = leaf::encode_entry(
@@ -368,6 +368,60 @@ impl Record {
                 leaf_index: *idx,
                 checkpoint: appended.checkpoint.clone(),
             })
+            .collect())
+    }
+
+    fn prepare_audit(&self, mut event: AuditEvent) -> Result<Write, RecordError> {
+        event.at = micros(event.at);
+        if !caretrail_core::audit::is_reason_code(&event.reason) {
+            return Err(RecordError::Ledger(
+                "an audit reason must be a short code, not free text".into(),
+            ));
+        }
+        let pseudonym = event.person.map(|p| self.pseudonym(p));
+        let leaf = leaf::encode_audit(&event, pseudonym.as_ref());
+        Ok(Write::Audit(NewAudit { event, leaf }))
+    }
+
+    /// Records one access decision durably, before any data it allows leaves (fail closed:
+    /// if this fails, the caller must fail the request).
+    pub fn audit(&self, event: AuditEvent) -> Result<Receipt, RecordError> {
+        let id = event.id;
+        let appended = self.writer.submit(vec![self.prepare_audit(event)?])?;
+        Ok(Receipt {
+            entry_id: id.to_string(),
+            leaf_index: appended.leaf_indexes[0],
+            checkpoint: appended.checkpoint,
+        })
+    }
+
+    /// Writes an entry and the audit event of the decision that allowed it in one transaction.
+    pub fn add_entry_audited(
+        &self,
+        req: NewEntryRequest,
+        event: AuditEvent,
+    ) -> Result<Receipt, RecordError> {
+        let keys = self.check_request(&req)?;
+        let writes = vec![
+            self.prepare_audit(event)?,
+            Write::Entry(self.prepare(&req, &keys)?),
+        ];
+        let appended = self.writer.submit(writes)?;
+        Ok(Receipt {
+            entry_id: req.id.to_string(),
+            leaf_index: appended.leaf_indexes[1],
+            checkpoint: appended.checkpoint,
+        })
+    }
+
+    /// Who accessed the person's record: every audited decision concerning them, oldest first.
+    pub fn access_log(&self, person: PersonId) -> Result<Vec<AuditEvent>, RecordError> {
+        self.person_row(person)?;
+        Ok(self
+            .store
+            .audit_for_person(person)?
+            .into_iter()
+            .map(|r| r.event)
             .collect())
     }
 
@@ -582,6 +636,11 @@ impl Record {
         }
         Ok(())
     }
+}
+
+/// Times are stored, and bound into leaves, to the microsecond.
+fn micros(t: Timestamp) -> Timestamp {
+    Timestamp::from_microsecond(t.as_microsecond()).unwrap_or(t)
 }
 
 fn erased_entry(row: &EntryRow) -> Entry {

@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use caretrail_core::PersonId;
 use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash, node_hash};
-use caretrail_store::{EntryRow, leaf};
+use caretrail_store::{AuditRow, EntryRow, leaf};
 
 use crate::error::RecordError;
 use crate::service::Record;
@@ -69,6 +69,7 @@ impl Findings {
 struct Page {
     leaves: Vec<(u64, Vec<u8>)>,
     entries: Vec<EntryRow>,
+    audits: Vec<AuditRow>,
 }
 
 fn read_page(
@@ -77,25 +78,50 @@ fn read_page(
     next_entry: u64,
 ) -> Result<Page, RecordError> {
     let leaves = store.leaves_from(next_leaf, PAGE)?;
-    let mut entries = Vec::new();
-    let mut from = next_entry;
     let until = leaves.last().map(|(i, _)| *i);
+    let entries = rows_until(
+        next_entry,
+        until,
+        |from, limit| store.entries_by_leaf_from(from, limit),
+        |e| e.leaf_index,
+    )?;
+    let audits = rows_until(
+        next_entry,
+        until,
+        |from, limit| store.audit_by_leaf_from(from, limit),
+        |a| a.leaf_index,
+    )?;
+    Ok(Page {
+        leaves,
+        entries,
+        audits,
+    })
+}
+
+/// Rows with leaf index in `[from, until]` (or all from `from` when `until` is `None`).
+fn rows_until<T>(
+    mut from: u64,
+    until: Option<u64>,
+    fetch: impl Fn(u64, usize) -> Result<Vec<T>, caretrail_store::StoreError>,
+    index: impl Fn(&T) -> u64,
+) -> Result<Vec<T>, RecordError> {
+    let mut rows = Vec::new();
     loop {
         let limit = match until {
             Some(u) if u < from => break,
             Some(u) => ((u - from + 1) as usize).min(PAGE),
             None => PAGE,
         };
-        let chunk = store.entries_by_leaf_from(from, limit)?;
+        let chunk = fetch(from, limit)?;
         let Some(last) = chunk.last() else { break };
-        from = last.leaf_index + 1;
-        entries.extend(
+        from = index(last) + 1;
+        rows.extend(
             chunk
                 .into_iter()
-                .filter(|e| until.is_none_or(|u| e.leaf_index <= u)),
+                .filter(|r| until.is_none_or(|u| index(r) <= u)),
         );
     }
-    Ok(Page { leaves, entries })
+    Ok(rows)
 }
 
 struct PersonState {
@@ -178,13 +204,19 @@ impl Record {
             for page in rx {
                 let page = page?;
                 if page.leaves.is_empty() {
-                    // Entries past the last leaf betray a truncated log.
-                    for e in &page.entries {
-                        max_signal = max_signal.max(e.leaf_index + 1);
+                    // Rows past the last leaf betray a truncated log.
+                    for li in page
+                        .entries
+                        .iter()
+                        .map(|e| e.leaf_index)
+                        .chain(page.audits.iter().map(|a| a.leaf_index))
+                    {
+                        max_signal = max_signal.max(li + 1);
                     }
                     break;
                 }
                 let mut entries = page.entries.iter().peekable();
+                let mut audits = page.audits.iter().peekable();
                 for (idx, data) in &page.leaves {
                     let idx = *idx;
                     stored_leaves += 1;
@@ -200,18 +232,30 @@ impl Record {
                             format!("entry refers to leaf {li}, which is missing")
                         });
                     }
-                    match entries.next_if(|e| e.leaf_index == idx) {
-                        None => f.bad(idx, || format!("leaf {idx} has no entry")),
-                        Some(e) => {
-                            if let Some(why) = self.check_leaf(
-                                e,
-                                data,
-                                &mut people,
-                                &mut erased_people_with_record,
-                            )? {
-                                f.bad(idx, || format!("leaf {idx}: {why}"));
-                            }
+                    while let Some(a) = audits.next_if(|a| a.leaf_index < idx) {
+                        let li = a.leaf_index;
+                        f.bad(li, || {
+                            format!("audit event refers to leaf {li}, which is missing")
+                        });
+                    }
+                    let entry = entries.next_if(|e| e.leaf_index == idx);
+                    let audit = audits.next_if(|a| a.leaf_index == idx);
+                    let why = match (entry, audit, leaf::kind(data)) {
+                        (Some(e), None, Some(leaf::KIND_ENTRY)) => {
+                            self.check_leaf(e, data, &mut people, &mut erased_people_with_record)?
                         }
+                        (None, Some(a), Some(leaf::KIND_AUDIT)) => {
+                            let pseudonym = a.event.person.map(|p| self.pseudonym(p));
+                            (leaf::encode_audit(&a.event, pseudonym.as_ref()) != *data)
+                                .then(|| "the leaf does not match its audit event".to_owned())
+                        }
+                        (None, None, _) => Some("the leaf has no entry or audit event".to_owned()),
+                        _ => {
+                            Some("the leaf's kind does not match the row it belongs to".to_owned())
+                        }
+                    };
+                    if let Some(why) = why {
+                        f.bad(idx, || format!("leaf {idx}: {why}"));
                     }
                     if contiguous {
                         level0.push(leaf_hash(data));

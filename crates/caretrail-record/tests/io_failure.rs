@@ -110,6 +110,19 @@ impl Store for FailingStore {
     fn entry_count(&self) -> Result<u64> {
         self.inner.entry_count()
     }
+    fn audit_for_person(
+        &self,
+        id: caretrail_core::PersonId,
+    ) -> Result<Vec<caretrail_store::AuditRow>> {
+        self.inner.audit_for_person(id)
+    }
+    fn audit_by_leaf_from(
+        &self,
+        from_leaf: u64,
+        limit: usize,
+    ) -> Result<Vec<caretrail_store::AuditRow>> {
+        self.inner.audit_by_leaf_from(from_leaf, limit)
+    }
 }
 
 #[test]

@@ -415,3 +415,44 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
         }
     }
 }
+
+#[test]
+fn audit_events_are_verified_leaves_the_person_can_read() {
+    let w = World::new(2);
+    let p = w.people[0];
+    let mut denied = w.read_event(p, false);
+    denied.at = "2026-01-01T10:00:00.123456Z".parse().unwrap();
+    let r1 = w.record.audit(denied.clone()).unwrap();
+    w.note(p, "Between the two reads.");
+    let r2 = w.record.audit(w.read_event(p, true)).unwrap();
+    w.record.audit(w.read_event(w.people[1], true)).unwrap();
+    assert!(r2.leaf_index > r1.leaf_index);
+    let cp = w.record.verifier().verify(&r2.checkpoint).unwrap();
+    assert!(cp.checkpoint().size > r2.leaf_index);
+
+    let log = w.record.access_log(p).unwrap();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[0], denied);
+    assert!(log[1].allowed);
+    assert!(w.record.verify(None).unwrap().ok());
+
+    // A write and the decision that allowed it share one transaction (adjacent leaves).
+    let mut event = w.read_event(p, true);
+    event.action = caretrail_core::AuditAction::WriteEntry;
+    let req = w.request(
+        p,
+        EntryKind::CaseNote,
+        serde_json::json!({"text": "Audited write."}),
+    );
+    let receipt = w.record.add_entry_audited(req, event.clone()).unwrap();
+    let stored = w.record.store().audit_for_person(p).unwrap();
+    let row = stored.iter().find(|a| a.event.id == event.id).unwrap();
+    assert_eq!(row.event.action, caretrail_core::AuditAction::WriteEntry);
+    assert_eq!(row.leaf_index + 1, receipt.leaf_index);
+
+    // Reasons are codes, never free text.
+    let mut bad = w.read_event(p, true);
+    bad.reason = "Mrs Example asked".into();
+    assert!(w.record.audit(bad).is_err());
+    assert!(w.record.verify(None).unwrap().ok());
+}

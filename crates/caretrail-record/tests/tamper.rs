@@ -11,7 +11,7 @@ use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use rusqlite::{Connection, params};
 
-const MUTATIONS: usize = 240;
+const MUTATIONS: usize = 260;
 
 #[derive(Debug, Clone, Copy)]
 enum Mutation {
@@ -27,9 +27,10 @@ enum Mutation {
     NodeDelete,
     NodeSwap,
     NodeTruncate,
+    AuditField,
 }
 
-const ALL: [Mutation; 12] = [
+const ALL: [Mutation; 13] = [
     Mutation::LeafByte,
     Mutation::LeafDelete,
     Mutation::LeafSwap,
@@ -42,6 +43,7 @@ const ALL: [Mutation; 12] = [
     Mutation::NodeDelete,
     Mutation::NodeSwap,
     Mutation::NodeTruncate,
+    Mutation::AuditField,
 ];
 
 fn blob(c: &Connection, sql: &str, p: impl rusqlite::Params) -> Vec<u8> {
@@ -51,6 +53,22 @@ fn blob(c: &Connection, sql: &str, p: impl rusqlite::Params) -> Vec<u8> {
 /// Applies `m` and returns the index verification must report as the first bad leaf.
 fn mutate(c: &Connection, m: Mutation, n: u64, rng: &mut ChaCha20Rng) -> u64 {
     let pick = |rng: &mut ChaCha20Rng| rng.random_range(0..n);
+    let column = |sql: &str| -> Vec<u64> {
+        let mut stmt = c.prepare(sql).unwrap();
+        stmt.query_map([], |r| r.get::<_, i64>(0))
+            .unwrap()
+            .map(|x| x.unwrap() as u64)
+            .collect()
+    };
+    let entry_leaves = column("SELECT leaf_index FROM entries ORDER BY leaf_index");
+    let audit_leaves = column("SELECT leaf_index FROM audit_events ORDER BY leaf_index");
+    let pick_entry = |rng: &mut ChaCha20Rng| entry_leaves[rng.random_range(0..entry_leaves.len())];
+    let two_entries = |rng: &mut ChaCha20Rng| loop {
+        let (a, b) = (pick_entry(rng), pick_entry(rng));
+        if a != b {
+            return (a.min(b), a.max(b));
+        }
+    };
     let two = |rng: &mut ChaCha20Rng| loop {
         let (a, b) = (rng.random_range(0..n), rng.random_range(0..n));
         if a != b {
@@ -102,8 +120,19 @@ fn mutate(c: &Connection, m: Mutation, n: u64, rng: &mut ChaCha20Rng) -> u64 {
                 .unwrap();
             k
         }
+        Mutation::AuditField => {
+            let i = audit_leaves[rng.random_range(0..audit_leaves.len())];
+            let sql = [
+                "UPDATE audit_events SET allowed = 1 - allowed WHERE leaf_index = ?1",
+                "UPDATE audit_events SET purpose = 'emergency' WHERE leaf_index = ?1",
+                "UPDATE audit_events SET at = at + 1 WHERE leaf_index = ?1",
+                "DELETE FROM audit_events WHERE leaf_index = ?1",
+            ][rng.random_range(0..4)];
+            c.execute(sql, [i as i64]).unwrap();
+            i
+        }
         Mutation::PayloadByte => {
-            let i = pick(rng);
+            let i = pick_entry(rng);
             let mut ct = blob(
                 c,
                 "SELECT payload FROM entries WHERE leaf_index = ?1",
@@ -119,7 +148,7 @@ fn mutate(c: &Connection, m: Mutation, n: u64, rng: &mut ChaCha20Rng) -> u64 {
             i
         }
         Mutation::PayloadDelete => {
-            let i = pick(rng);
+            let i = pick_entry(rng);
             if rng.random_bool(0.5) {
                 c.execute("DELETE FROM entries WHERE leaf_index = ?1", [i as i64])
                     .unwrap();
@@ -133,7 +162,7 @@ fn mutate(c: &Connection, m: Mutation, n: u64, rng: &mut ChaCha20Rng) -> u64 {
             i
         }
         Mutation::PayloadSwap => {
-            let (a, b) = two(rng);
+            let (a, b) = two_entries(rng);
             let pa = blob(
                 c,
                 "SELECT payload FROM entries WHERE leaf_index = ?1",
@@ -157,7 +186,7 @@ fn mutate(c: &Connection, m: Mutation, n: u64, rng: &mut ChaCha20Rng) -> u64 {
             a
         }
         Mutation::EntryTime => {
-            let i = pick(rng);
+            let i = pick_entry(rng);
             c.execute(
                 "UPDATE entries SET effective_at = effective_at + 1 WHERE leaf_index = ?1",
                 [i as i64],
@@ -267,6 +296,8 @@ fn every_mutation_of_log_content_is_detected_at_its_first_bad_leaf() {
         copy_data_dir(pristine.path(), copy.path());
         let expected = {
             let c = Connection::open(db_path(copy.path())).unwrap();
+            // An attacker editing the file is not bound by foreign keys.
+            c.pragma_update(None, "foreign_keys", "OFF").unwrap();
             mutate(&c, m, n, &mut rng)
         };
         let record = open(copy.path());
@@ -282,4 +313,5 @@ fn every_mutation_of_log_content_is_detected_at_its_first_bad_leaf() {
     }
     assert_eq!(per_kind.len(), ALL.len());
     assert!(per_kind.values().all(|&k| k >= 20));
+    const { assert!(MUTATIONS >= 200) };
 }

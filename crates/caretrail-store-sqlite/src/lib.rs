@@ -13,18 +13,21 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use caretrail_core::{
-    CareRelationship, EntryId, EntryKind, EntryMeta, Organisation, OrganisationId, PersonId,
-    RelationshipId, Role, User, UserId,
+    AuditAction, AuditEvent, CareRelationship, EntryId, EntryKind, EntryMeta, Organisation,
+    OrganisationId, PersonId, RelationshipId, Role, User, UserId,
 };
 use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash};
 use caretrail_store::{
-    Appended, CheckpointSigner, DirectoryBatch, EntryRow, LogMeta, PersonRow, Result, Store,
-    StoreError, StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
+    Appended, AuditRow, CheckpointSigner, DirectoryBatch, EntryRow, LogMeta, PersonRow, Result,
+    Store, StoreError, StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
 /// The migrations, in order. The schema version is the number of migrations applied.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_audit.sql"),
+];
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const READERS: usize = 4;
 
@@ -195,6 +198,35 @@ impl SqliteStore {
             .lock()
             .map_err(|_| StoreError::Backend("writer connection poisoned".into()))
     }
+}
+
+const AUDIT_COLUMNS: &str = "leaf_index, id, at, accessor_id, role, organisation_id, person_id, action, \
+     purpose, allowed, break_glass, reason";
+
+fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
+    let role: String = r.get(4)?;
+    let person: Option<Vec<u8>> = r.get(6)?;
+    let action: String = r.get(7)?;
+    let purpose: String = r.get(8)?;
+    Ok(AuditRow {
+        leaf_index: r.get::<_, i64>(0)? as u64,
+        event: AuditEvent {
+            id: EntryId::from_bytes(blob16(r.get(1)?)?),
+            at: ts(r.get(2)?)?,
+            accessor: UserId::from_bytes(blob16(r.get(3)?)?),
+            role: role.parse().map_err(|_| conversion("unknown role"))?,
+            organisation: OrganisationId::from_bytes(blob16(r.get(5)?)?),
+            person: person.map(blob16).transpose()?.map(PersonId::from_bytes),
+            action: AuditAction::ALL
+                .into_iter()
+                .find(|a| a.as_str() == action)
+                .ok_or_else(|| conversion("unknown audit action"))?,
+            purpose: purpose.parse().map_err(|_| conversion("unknown purpose"))?,
+            allowed: r.get(9)?,
+            break_glass: r.get(10)?,
+            reason: r.get(11)?,
+        },
+    })
 }
 
 const ENTRY_COLUMNS: &str = "id, leaf_index, person_id, organisation_id, author_id, author_role, kind, \
@@ -555,8 +587,49 @@ impl Store for SqliteStore {
             let mut ins_entry = tx
                 .prepare_cached(&format!("INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"))
                 .sql()?;
+            let mut ins_audit = tx
+                .prepare_cached(&format!("INSERT INTO audit_events ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"))
+                .sql()?;
             for w in batch {
                 match w {
+                    Write::Audit(a) => {
+                        let idx = range.size();
+                        let idx_i = to_i64(idx)?;
+                        ins_leaf.execute(params![idx_i, a.leaf]).sql()?;
+                        let mut node_err = None;
+                        range.append(leaf_hash(&a.leaf), |id, h| {
+                            if node_err.is_none()
+                                && let Err(err) = ins_node.execute(params![
+                                    id.level,
+                                    id.index as i64,
+                                    h.as_slice()
+                                ])
+                            {
+                                node_err = Some(err);
+                            }
+                        });
+                        if let Some(err) = node_err {
+                            return Err(map_err(err));
+                        }
+                        let e = &a.event;
+                        ins_audit
+                            .execute(params![
+                                idx_i,
+                                e.id.as_bytes(),
+                                to_micros(e.at),
+                                e.accessor.as_bytes(),
+                                e.role.as_str(),
+                                e.organisation.as_bytes(),
+                                e.person.map(|p| *p.as_bytes()),
+                                e.action.as_str(),
+                                e.purpose.as_str(),
+                                e.allowed,
+                                e.break_glass,
+                                e.reason
+                            ])
+                            .sql()?;
+                        leaf_indexes.push(idx);
+                    }
                     Write::Entry(e) => {
                         if e.key_version != 0 && !keyed.contains(&(e.meta.person, e.key_version)) {
                             let ok: bool = has_keys
@@ -778,5 +851,24 @@ impl Store for SqliteStore {
     fn entry_count(&self) -> Result<u64> {
         self.read(|c| c.query_row("SELECT COUNT(*) FROM entries", [], |r| r.get::<_, i64>(0)))
             .map(|n| n as u64)
+    }
+
+    fn audit_for_person(&self, id: PersonId) -> Result<Vec<AuditRow>> {
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE person_id = ?1 ORDER BY at, leaf_index"
+            ))?;
+            stmt.query_map([id.as_bytes()], audit_row)?.collect()
+        })
+    }
+
+    fn audit_by_leaf_from(&self, from_leaf: u64, limit: usize) -> Result<Vec<AuditRow>> {
+        let from = to_i64(from_leaf)?;
+        self.read(|c| {
+            let mut stmt = c.prepare_cached(&format!(
+                "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE leaf_index >= ?1 ORDER BY leaf_index LIMIT ?2"
+            ))?;
+            stmt.query_map(params![from, limit as i64], audit_row)?.collect()
+        })
     }
 }

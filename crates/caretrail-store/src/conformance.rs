@@ -116,6 +116,7 @@ fn entry(fx: &Fixture, person: usize, n: u64) -> Write {
 fn leaf_of(w: &Write) -> &[u8] {
     match w {
         Write::Entry(e) => &e.leaf,
+        Write::Audit(a) => &a.leaf,
         Write::ErasePerson { .. } => &[],
     }
 }
@@ -127,6 +128,61 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
     erasure_removes_keys_profile_and_payloads_only(&*make());
     init_twice_is_refused(&*make());
     directory_round_trips(&*make());
+    audit_events_are_leaves_and_read_back_by_person(&*make());
+}
+
+fn audit(fx: &Fixture, person: Option<usize>, n: u64, allowed: bool) -> Write {
+    let event = caretrail_core::AuditEvent {
+        id: EntryId::new(),
+        at: Timestamp::from_second(1_700_000_000 + n as i64).expect("valid time"),
+        accessor: fx.author,
+        role: Role::SocialWorker,
+        organisation: fx.org,
+        person: person.map(|p| fx.people[p]),
+        action: caretrail_core::AuditAction::ReadRecord,
+        purpose: caretrail_core::Purpose::Care,
+        allowed,
+        break_glass: !allowed,
+        reason: "test-reason".into(),
+    };
+    let mut leaf = vec![2u8; 30];
+    leaf[..8].copy_from_slice(&n.to_be_bytes());
+    Write::Audit(crate::NewAudit { event, leaf })
+}
+
+fn audit_events_are_leaves_and_read_back_by_person(store: &dyn Store) {
+    let fx = fixture(store);
+    let batch = vec![
+        audit(&fx, Some(0), 0, true),
+        entry(&fx, 0, 1),
+        audit(&fx, Some(1), 2, false),
+        audit(&fx, None, 3, true),
+        audit(&fx, Some(0), 4, false),
+    ];
+    let appended = store.append(&batch, &PlainSigner).unwrap();
+    assert_eq!(appended.leaf_indexes, vec![0, 1, 2, 3, 4]);
+    let mut tree = MemoryTree::new();
+    for w in &batch {
+        tree.push(leaf_hash(leaf_of(w)));
+    }
+    assert_eq!(appended.root, tree.root());
+    let mine = store.audit_for_person(fx.people[0]).unwrap();
+    assert_eq!(
+        mine.iter().map(|a| a.leaf_index).collect::<Vec<_>>(),
+        vec![0, 4]
+    );
+    let Write::Audit(first) = &batch[0] else {
+        unreachable!()
+    };
+    assert_eq!(mine[0].event, first.event);
+    assert!(!mine[1].event.allowed && mine[1].event.break_glass);
+    let all = store.audit_by_leaf_from(1, 10).unwrap();
+    assert_eq!(
+        all.iter().map(|a| a.leaf_index).collect::<Vec<_>>(),
+        vec![2, 3, 4]
+    );
+    assert!(all[1].event.person.is_none());
+    assert_eq!(store.entry_count().unwrap(), 1);
 }
 
 fn batches_get_contiguous_indexes_nodes_and_a_checkpoint(store: &dyn Store) {

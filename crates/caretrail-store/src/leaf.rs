@@ -20,11 +20,71 @@
 //! | 85 | 16 | amended entry id (zeros if none) |
 //! | 101 | 32 | commitment: HMAC-SHA-256(person commitment secret, key version ‖ ciphertext) |
 
-use caretrail_core::EntryMeta;
+//!
+//! An audit leaf (kind 2) records one access decision. Layout, version 1 (81 + reason bytes):
+//!
+//! | offset | bytes | field |
+//! |---|---|---|
+//! | 0 | 1 | format version (1) |
+//! | 1 | 1 | leaf kind (2 = audit) |
+//! | 2 | 16 | event id |
+//! | 18 | 16 | accessor user id |
+//! | 34 | 1 | accessor role code |
+//! | 35 | 16 | accessor's organisation id |
+//! | 51 | 1 | 1 if a person's record was concerned, else 0 |
+//! | 52 | 16 | person pseudonym (zeros if none) |
+//! | 68 | 1 | action code |
+//! | 69 | 1 | purpose-of-use code |
+//! | 70 | 1 | decision: 1 allowed, 0 denied |
+//! | 71 | 1 | 1 if break-glass was used |
+//! | 72 | 8 | time of the decision, µs since the epoch |
+//! | 80 | 1 | reason code length n (at most 48) |
+//! | 81 | n | reason code, ASCII |
+
+use caretrail_core::{AuditEvent, EntryMeta};
 
 pub const FORMAT_VERSION: u8 = 1;
 pub const KIND_ENTRY: u8 = 1;
+pub const KIND_AUDIT: u8 = 2;
 pub const LEN: usize = 133;
+
+/// Encodes an audit leaf. `pseudonym` is the person's, when the event concerns a person.
+/// The reason must be a reason code (see [`caretrail_core::audit::is_reason_code`]); the
+/// record layer checks that before encoding.
+pub fn encode_audit(event: &AuditEvent, pseudonym: Option<&[u8; 16]>) -> Vec<u8> {
+    let reason = event.reason.as_bytes();
+    let reason = &reason[..reason.len().min(caretrail_core::audit::MAX_REASON_LEN)];
+    let mut out = Vec::with_capacity(81 + reason.len());
+    out.push(FORMAT_VERSION);
+    out.push(KIND_AUDIT);
+    out.extend_from_slice(event.id.as_bytes());
+    out.extend_from_slice(event.accessor.as_bytes());
+    out.push(event.role.code());
+    out.extend_from_slice(event.organisation.as_bytes());
+    match pseudonym {
+        Some(p) => {
+            out.push(1);
+            out.extend_from_slice(p);
+        }
+        None => {
+            out.push(0);
+            out.extend_from_slice(&[0; 16]);
+        }
+    }
+    out.push(event.action.code());
+    out.push(event.purpose.code());
+    out.push(u8::from(event.allowed));
+    out.push(u8::from(event.break_glass));
+    out.extend_from_slice(&event.at.as_microsecond().to_be_bytes());
+    out.push(reason.len() as u8);
+    out.extend_from_slice(reason);
+    out
+}
+
+/// The kind byte of a leaf, if it has a known layout version.
+pub fn kind(leaf: &[u8]) -> Option<u8> {
+    (leaf.len() >= 2 && leaf[0] == FORMAT_VERSION).then(|| leaf[1])
+}
 
 /// Encodes an entry leaf.
 pub fn encode_entry(meta: &EntryMeta, pseudonym: &[u8; 16], commitment: &[u8; 32]) -> Vec<u8> {
@@ -74,6 +134,36 @@ pub fn entry_id(leaf: &[u8]) -> Option<[u8; 16]> {
 mod tests {
     use super::*;
     use caretrail_core::{EntryId, EntryKind, OrganisationId, PersonId, Role, UserId};
+
+    #[test]
+    fn audit_leaf_holds_codes_and_pseudonym_only() {
+        use caretrail_core::{AuditAction, AuditEvent, Purpose};
+        let e = AuditEvent {
+            id: EntryId::from_bytes([1; 16]),
+            at: jiff::Timestamp::from_second(1_700_000_000).unwrap(),
+            accessor: UserId::from_bytes([4; 16]),
+            role: Role::Gp,
+            organisation: OrganisationId::from_bytes([3; 16]),
+            person: Some(PersonId::from_bytes([2; 16])),
+            action: AuditAction::ReadRecord,
+            purpose: Purpose::Care,
+            allowed: false,
+            break_glass: false,
+            reason: "no-care-relationship".into(),
+        };
+        let leaf = encode_audit(&e, Some(&[9; 16]));
+        assert_eq!(leaf.len(), 81 + 20);
+        assert_eq!(kind(&leaf), Some(KIND_AUDIT));
+        assert_eq!(&leaf[52..68], &[9; 16]);
+        assert!(!leaf.windows(16).any(|w| w == [2; 16]), "no raw person id");
+        assert_eq!(leaf[70], 0);
+        let allowed = AuditEvent {
+            allowed: true,
+            ..e.clone()
+        };
+        assert_ne!(encode_audit(&allowed, Some(&[9; 16])), leaf);
+        assert_eq!(encode_audit(&AuditEvent { person: None, ..e }, None)[51], 0);
+    }
 
     #[test]
     fn leaf_layout_is_fixed_and_holds_only_ids_kinds_times_and_commitment() {

@@ -14,7 +14,7 @@ pub mod leaf;
 pub mod vault;
 
 use caretrail_core::{
-    CareRelationship, EntryMeta, Organisation, PersonId, User, UserId, ids::EntryId,
+    AuditEvent, CareRelationship, EntryMeta, Organisation, PersonId, User, UserId, ids::EntryId,
 };
 use caretrail_ledger::{Hash, NodeId};
 use jiff::Timestamp;
@@ -94,11 +94,27 @@ pub struct NewEntry {
     pub leaf: Vec<u8>,
 }
 
+/// A new audit event for [`Store::append`], with its leaf bytes.
+#[derive(Debug, Clone)]
+pub struct NewAudit {
+    pub event: AuditEvent,
+    pub leaf: Vec<u8>,
+}
+
+/// An audit event as stored, with its leaf index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub event: AuditEvent,
+    pub leaf_index: u64,
+}
+
 /// One write of a batch, applied in order inside the batch's transaction.
 #[derive(Debug, Clone)]
 pub enum Write {
     /// Appends a leaf and stores the entry.
     Entry(NewEntry),
+    /// Appends a leaf and stores the audit event.
+    Audit(NewAudit),
     /// Crypto-shreds a person: deletes their wrapped keys, profile and every payload.
     ErasePerson { person: PersonId, at: Timestamp },
 }
@@ -111,7 +127,7 @@ pub trait CheckpointSigner {
 /// The result of a committed batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
-    /// Leaf index of each `Write::Entry`, in batch order.
+    /// Leaf index of each leaf-producing write (`Entry`, `Audit`), in batch order.
     pub leaf_indexes: Vec<u64>,
     pub size: u64,
     pub root: Hash,
@@ -170,6 +186,17 @@ pub trait Store: Send + Sync {
     fn entries_for_person(&self, id: PersonId) -> Result<Vec<EntryRow>>;
     fn entries_by_leaf_from(&self, from_leaf: u64, limit: usize) -> Result<Vec<EntryRow>>;
     fn entry_count(&self) -> Result<u64>;
+
+    /// Audit events concerning a person, oldest first.
+    fn audit_for_person(&self, id: PersonId) -> Result<Vec<AuditRow>>;
+    fn audit_by_leaf_from(&self, from_leaf: u64, limit: usize) -> Result<Vec<AuditRow>>;
+}
+
+impl Write {
+    /// Does this write append a leaf?
+    pub fn appends_leaf(&self) -> bool {
+        matches!(self, Write::Entry(_) | Write::Audit(_))
+    }
 }
 
 /// Directory rows written together (by `seed`, or by an administrator).

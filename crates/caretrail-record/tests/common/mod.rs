@@ -128,11 +128,44 @@ impl World {
             .expect("add note")
     }
 
-    /// Adds `n` mixed entries round-robin over the people, in batches of `batch`.
+    /// An audit event of the worker reading `person`'s record.
+    pub fn read_event(&self, person: PersonId, allowed: bool) -> caretrail_core::AuditEvent {
+        caretrail_core::AuditEvent {
+            id: EntryId::new(),
+            at: Timestamp::now(),
+            accessor: self.worker.id,
+            role: self.worker.role,
+            organisation: self.org,
+            person: Some(person),
+            action: caretrail_core::AuditAction::ReadRecord,
+            purpose: caretrail_core::Purpose::Care,
+            allowed,
+            break_glass: false,
+            reason: if allowed {
+                "care-relationship".into()
+            } else {
+                "no-care-relationship".into()
+            },
+        }
+    }
+
+    /// Adds `n` leaves round-robin over the people, in batches of `batch`: mostly entries, and
+    /// every seventh an audit event of its own.
     pub fn fill(&self, n: usize, batch: usize) {
         let mut reqs = Vec::new();
         for i in 0..n {
             let person = self.people[i % self.people.len()];
+            if i % 7 == 6 {
+                if !reqs.is_empty() {
+                    self.record
+                        .add_entries(std::mem::take(&mut reqs))
+                        .expect("add batch");
+                }
+                self.record
+                    .audit(self.read_event(person, i % 2 == 0))
+                    .expect("audit");
+                continue;
+            }
             let req = if i % 3 == 0 {
                 self.request(
                     person,
