@@ -456,3 +456,54 @@ fn audit_events_are_verified_leaves_the_person_can_read() {
     assert!(w.record.audit(bad).is_err());
     assert!(w.record.verify(None).unwrap().ok());
 }
+
+#[test]
+fn a_failed_audit_write_fails_the_request_and_writes_nothing() {
+    use caretrail_store::faulty::{Fault, FaultyStore};
+    let w = World::new(1);
+    let p = w.people[0];
+    let dir = w.dir.path().to_owned();
+    let _keep = w.dir;
+    drop(w.record);
+    let faulty = Arc::new(FaultyStore::new(
+        SqliteStore::open(&db_path(&dir)).unwrap(),
+        Fault::RefuseAudits,
+    ));
+    let record = Record::open(faulty.clone(), &KeyFiles::in_data_dir(&dir)).unwrap();
+    let event = caretrail_core::AuditEvent {
+        id: caretrail_core::EntryId::new(),
+        at: jiff::Timestamp::now(),
+        accessor: w.worker.id,
+        role: w.worker.role,
+        organisation: w.org,
+        person: Some(p),
+        action: caretrail_core::AuditAction::WriteEntry,
+        purpose: caretrail_core::Purpose::Care,
+        allowed: true,
+        break_glass: false,
+        reason: "care-relationship".into(),
+    };
+    assert!(record.audit(event.clone()).is_err());
+    let req = caretrail_record::NewEntryRequest {
+        id: caretrail_core::EntryId::new(),
+        person: p,
+        organisation: w.org,
+        author: w.worker.clone(),
+        recorded_at: jiff::Timestamp::now(),
+        effective_at: jiff::Timestamp::now(),
+        amends: None,
+        data: caretrail_core::EntryData::parse(
+            EntryKind::CaseNote,
+            &serde_json::json!({"text": "x"}),
+        )
+        .unwrap(),
+    };
+    assert!(record.add_entry_audited(req, event.clone()).is_err());
+    assert_eq!(
+        record.store().tree_size().unwrap(),
+        0,
+        "neither the audit nor the entry was written"
+    );
+    faulty.set_fault(Fault::None);
+    assert!(record.audit(event).is_ok());
+}

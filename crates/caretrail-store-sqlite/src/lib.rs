@@ -19,7 +19,7 @@ use caretrail_core::{
 use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash};
 use caretrail_store::{
     Appended, AuditRow, CheckpointSigner, DirectoryBatch, EntryRow, LogMeta, PersonRow, Result,
-    Store, StoreError, StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
+    SessionRow, Store, StoreError, StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -27,6 +27,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavio
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_audit.sql"),
+    include_str!("../migrations/0003_sessions.sql"),
 ];
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const READERS: usize = 4;
@@ -870,5 +871,60 @@ impl Store for SqliteStore {
             ))?;
             stmt.query_map(params![from, limit as i64], audit_row)?.collect()
         })
+    }
+
+    fn user_by_username(&self, username: &str) -> Result<Option<(User, Option<String>)>> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT id, username, display_name, role, organisation_id, person_id, password_hash FROM users WHERE username = ?1",
+            )?
+            .query_row([username], |r| Ok((user_row(r)?, r.get(6)?)))
+            .optional()
+        })
+    }
+
+    fn create_session(&self, session: &SessionRow) -> Result<()> {
+        let conn = self.writer()?;
+        conn.execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at, revoked_at) VALUES (?1, ?2, ?3, ?4, NULL)",
+            params![
+                session.token_hash.as_slice(),
+                session.user.as_bytes(),
+                to_micros(session.created_at),
+                to_micros(session.expires_at)
+            ],
+        )
+        .sql()?;
+        Ok(())
+    }
+
+    fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionRow>> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT token_hash, user_id, created_at, expires_at, revoked_at FROM sessions WHERE token_hash = ?1",
+            )?
+            .query_row([token_hash.as_slice()], |r| {
+                let revoked: Option<i64> = r.get(4)?;
+                Ok(SessionRow {
+                    token_hash: hash32(r.get(0)?)?,
+                    user: UserId::from_bytes(blob16(r.get(1)?)?),
+                    created_at: ts(r.get(2)?)?,
+                    expires_at: ts(r.get(3)?)?,
+                    revoked_at: revoked.map(ts).transpose()?,
+                })
+            })
+            .optional()
+        })
+    }
+
+    fn revoke_session(&self, token_hash: &[u8; 32], at: jiff::Timestamp) -> Result<bool> {
+        let conn = self.writer()?;
+        let n = conn
+            .execute(
+                "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
+                params![token_hash.as_slice(), to_micros(at)],
+            )
+            .sql()?;
+        Ok(n > 0)
     }
 }

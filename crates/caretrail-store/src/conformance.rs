@@ -129,6 +129,36 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
     init_twice_is_refused(&*make());
     directory_round_trips(&*make());
     audit_events_are_leaves_and_read_back_by_person(&*make());
+    sessions_are_stored_by_token_hash_and_revoked_once(&*make());
+}
+
+fn sessions_are_stored_by_token_hash_and_revoked_once(store: &dyn Store) {
+    let fx = fixture(store);
+    let (user, hash) = store.user_by_username("sw.test").unwrap().unwrap();
+    assert_eq!(user.id, fx.author);
+    assert_eq!(hash.as_deref(), Some("$argon2id$test"));
+    assert!(store.user_by_username("nobody").unwrap().is_none());
+    let s = crate::SessionRow {
+        token_hash: [7; 32],
+        user: fx.author,
+        created_at: Timestamp::from_second(1_700_000_000).unwrap(),
+        expires_at: Timestamp::from_second(1_700_028_800).unwrap(),
+        revoked_at: None,
+    };
+    store.create_session(&s).unwrap();
+    assert_eq!(store.session(&[7; 32]).unwrap(), Some(s.clone()));
+    assert!(store.session(&[8; 32]).unwrap().is_none());
+    assert!(matches!(
+        store.create_session(&s),
+        Err(StoreError::Conflict(_))
+    ));
+    let at = Timestamp::from_second(1_700_000_100).unwrap();
+    assert!(store.revoke_session(&[7; 32], at).unwrap());
+    assert!(!store.revoke_session(&[7; 32], at).unwrap(), "revoked once");
+    assert_eq!(
+        store.session(&[7; 32]).unwrap().unwrap().revoked_at,
+        Some(at)
+    );
 }
 
 fn audit(fx: &Fixture, person: Option<usize>, n: u64, allowed: bool) -> Write {

@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod conformance;
+pub mod faulty;
 pub mod leaf;
 pub mod vault;
 
@@ -190,6 +191,24 @@ pub trait Store: Send + Sync {
     /// Audit events concerning a person, oldest first.
     fn audit_for_person(&self, id: PersonId) -> Result<Vec<AuditRow>>;
     fn audit_by_leaf_from(&self, from_leaf: u64, limit: usize) -> Result<Vec<AuditRow>>;
+
+    /// A user and their password hash, by username.
+    fn user_by_username(&self, username: &str) -> Result<Option<(User, Option<String>)>>;
+    fn create_session(&self, session: &SessionRow) -> Result<()>;
+    /// The session with this token hash, revoked or not.
+    fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionRow>>;
+    /// Revokes a session; `false` if there was no live session with that hash.
+    fn revoke_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<bool>;
+}
+
+/// A sign-in session. Only the SHA-256 of the bearer token is stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRow {
+    pub token_hash: [u8; 32],
+    pub user: UserId,
+    pub created_at: Timestamp,
+    pub expires_at: Timestamp,
+    pub revoked_at: Option<Timestamp>,
 }
 
 impl Write {
