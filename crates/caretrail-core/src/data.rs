@@ -13,13 +13,12 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::codes::{self, Code};
 use crate::entry::EntryKind;
 use crate::ids::{EntryId, OrganisationId};
-use crate::problem::{FieldError, InputError, pointer_push};
+use crate::problem::{FieldError, InputError, deserialize_strict, pointer_push};
 
 /// The typed `data` of an entry.
 #[derive(Debug, Clone, PartialEq)]
@@ -73,20 +72,20 @@ impl EntryData {
             return Err(InputError::field("", "data must be a JSON object"));
         }
         let data = match kind {
-            EntryKind::Assessment => EntryData::Assessment(typed(value)?),
-            EntryKind::CarePlan => EntryData::CarePlan(typed(value)?),
-            EntryKind::Visit => EntryData::Visit(typed(value)?),
-            EntryKind::Observation => EntryData::Observation(typed(value)?),
-            EntryKind::Condition => EntryData::Condition(typed(value)?),
-            EntryKind::Medication => EntryData::Medication(typed(value)?),
-            EntryKind::Incident => EntryData::Incident(typed(value)?),
-            EntryKind::CaseNote => EntryData::CaseNote(typed(value)?),
-            EntryKind::Questionnaire => EntryData::Questionnaire(typed(value)?),
-            EntryKind::Consent => EntryData::Consent(typed(value)?),
-            EntryKind::Claim => EntryData::Claim(typed(value)?),
-            EntryKind::Flag => EntryData::Flag(typed(value)?),
-            EntryKind::Acknowledgement => EntryData::Acknowledgement(typed(value)?),
-            EntryKind::Erasure => EntryData::Erasure(typed(value)?),
+            EntryKind::Assessment => EntryData::Assessment(deserialize_strict(value)?),
+            EntryKind::CarePlan => EntryData::CarePlan(deserialize_strict(value)?),
+            EntryKind::Visit => EntryData::Visit(deserialize_strict(value)?),
+            EntryKind::Observation => EntryData::Observation(deserialize_strict(value)?),
+            EntryKind::Condition => EntryData::Condition(deserialize_strict(value)?),
+            EntryKind::Medication => EntryData::Medication(deserialize_strict(value)?),
+            EntryKind::Incident => EntryData::Incident(deserialize_strict(value)?),
+            EntryKind::CaseNote => EntryData::CaseNote(deserialize_strict(value)?),
+            EntryKind::Questionnaire => EntryData::Questionnaire(deserialize_strict(value)?),
+            EntryKind::Consent => EntryData::Consent(deserialize_strict(value)?),
+            EntryKind::Claim => EntryData::Claim(deserialize_strict(value)?),
+            EntryKind::Flag => EntryData::Flag(deserialize_strict(value)?),
+            EntryKind::Acknowledgement => EntryData::Acknowledgement(deserialize_strict(value)?),
+            EntryKind::Erasure => EntryData::Erasure(deserialize_strict(value)?),
         };
         data.validate()?;
         Ok(data)
@@ -147,66 +146,6 @@ impl EntryData {
             },
             _ => Vec::new(),
         }
-    }
-}
-
-/// Deserialises `value` into `T`, turning serde's error into a JSON Pointer and a message that
-/// does not quote the input.
-fn typed<T: DeserializeOwned>(value: &serde_json::Value) -> Result<T, InputError> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let mut pointer = String::new();
-        for seg in e.path().iter() {
-            match seg {
-                serde_path_to_error::Segment::Seq { index } => {
-                    pointer = pointer_push(&pointer, &index.to_string())
-                }
-                serde_path_to_error::Segment::Map { key } => pointer = pointer_push(&pointer, key),
-                serde_path_to_error::Segment::Enum { .. }
-                | serde_path_to_error::Segment::Unknown => {}
-            }
-        }
-        let raw = e.inner().to_string();
-        let (pointer, message) = sanitise(pointer, &raw);
-        InputError::field(pointer, message)
-    })
-}
-
-/// Rewrites a serde message so that it names the field and the expectation but never the value.
-fn sanitise(pointer: String, raw: &str) -> (String, String) {
-    let quoted = |s: &str| s.split('`').nth(1).map(str::to_owned);
-    if let Some(rest) = raw.strip_prefix("unknown field ") {
-        let name = quoted(rest).unwrap_or_default();
-        return (push_once(pointer, &name), "unknown field".into());
-    }
-    if let Some(rest) = raw.strip_prefix("missing field ") {
-        let name = quoted(rest).unwrap_or_default();
-        return (
-            push_once(pointer, &name),
-            "required field is missing".into(),
-        );
-    }
-    if let Some(idx) = raw.find(", expected ") {
-        let expected = &raw[idx + ", expected ".len()..];
-        let what = if raw.starts_with("unknown variant") {
-            "value not allowed"
-        } else {
-            "wrong type or value"
-        };
-        return (pointer, format!("{what}: expected {expected}"));
-    }
-    if raw.starts_with("invalid length") {
-        return (pointer, "wrong number of items".into());
-    }
-    (pointer, "value does not fit this field".into())
-}
-
-/// serde_path_to_error already ends the path at an unknown key; add the key only when it does not.
-fn push_once(pointer: String, name: &str) -> String {
-    let pushed = pointer_push("", name);
-    if pointer.ends_with(&pushed) {
-        pointer
-    } else {
-        pointer + &pushed
     }
 }
 

@@ -85,6 +85,69 @@ pub fn pointer_push(pointer: &str, segment: &str) -> String {
     )
 }
 
+/// Deserialises `value` into `T`, turning serde's error into a JSON Pointer and a message that
+/// does not quote the input (the value may be personal data). Unknown fields are refused where
+/// `T` says `deny_unknown_fields`.
+pub fn deserialize_strict<T: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+) -> Result<T, InputError> {
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let mut pointer = String::new();
+        for seg in e.path().iter() {
+            match seg {
+                serde_path_to_error::Segment::Seq { index } => {
+                    pointer = pointer_push(&pointer, &index.to_string())
+                }
+                serde_path_to_error::Segment::Map { key } => pointer = pointer_push(&pointer, key),
+                serde_path_to_error::Segment::Enum { .. }
+                | serde_path_to_error::Segment::Unknown => {}
+            }
+        }
+        let raw = e.inner().to_string();
+        let (pointer, message) = sanitise(pointer, &raw);
+        InputError::field(pointer, message)
+    })
+}
+
+/// Rewrites a serde message so that it names the field and the expectation but never the value.
+fn sanitise(pointer: String, raw: &str) -> (String, String) {
+    let quoted = |s: &str| s.split('`').nth(1).map(str::to_owned);
+    if let Some(rest) = raw.strip_prefix("unknown field ") {
+        let name = quoted(rest).unwrap_or_default();
+        return (push_once(pointer, &name), "unknown field".into());
+    }
+    if let Some(rest) = raw.strip_prefix("missing field ") {
+        let name = quoted(rest).unwrap_or_default();
+        return (
+            push_once(pointer, &name),
+            "required field is missing".into(),
+        );
+    }
+    if let Some(idx) = raw.find(", expected ") {
+        let expected = &raw[idx + ", expected ".len()..];
+        let what = if raw.starts_with("unknown variant") {
+            "value not allowed"
+        } else {
+            "wrong type or value"
+        };
+        return (pointer, format!("{what}: expected {expected}"));
+    }
+    if raw.starts_with("invalid length") {
+        return (pointer, "wrong number of items".into());
+    }
+    (pointer, "value does not fit this field".into())
+}
+
+/// serde_path_to_error already ends the path at an unknown key; add the key only when it does not.
+fn push_once(pointer: String, name: &str) -> String {
+    let pushed = pointer_push("", name);
+    if pointer.ends_with(&pushed) {
+        pointer
+    } else {
+        pointer + &pushed
+    }
+}
+
 /// An RFC 9457 problem document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {

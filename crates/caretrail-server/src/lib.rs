@@ -1,1 +1,125 @@
-//! placeholder
+//! The caretrail HTTP API (axum on tokio).
+//!
+//! Request path: authentication (bearer session) → principal → access decision → audit leaf,
+//! committed before any data leaves → the record service. The record service is synchronous
+//! (it owns a group-commit writer thread), so handlers call it through `spawn_blocking`.
+//!
+//! Architecture invariants:
+//! - **Fail closed.** Every attempt on a person's record produces exactly one audit leaf,
+//!   allowed or denied; if that write fails, the request fails and no data is returned.
+//! - **Errors are problem+json** (RFC 9457) built in one place ([`error`]); no database or
+//!   crypto error text, and no personal data, reaches a response or a log line.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod config;
+pub mod error;
+pub mod ledger;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::get;
+use caretrail_record::Record;
+
+pub use config::ServerConfig;
+pub use error::ApiError;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub record: Arc<Record>,
+    pub config: Arc<ServerConfig>,
+    pub signin: Arc<auth::SignInGuard>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    pub fn new(record: Arc<Record>, config: ServerConfig) -> Self {
+        let signin = Arc::new(auth::SignInGuard::new(
+            config.lockout_attempts,
+            std::time::Duration::from_secs(u64::from(config.lockout_minutes) * 60),
+        ));
+        AppState {
+            record,
+            config: Arc::new(config),
+            signin,
+        }
+    }
+
+    /// Runs `f` against the record service off the async runtime.
+    pub async fn blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        F: FnOnce(&Record) -> Result<T, ApiError> + Send + 'static,
+        T: Send + 'static,
+    {
+        let record = self.record.clone();
+        tokio::task::spawn_blocking(move || f(&record))
+            .await
+            .map_err(|_| ApiError::internal())?
+    }
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .merge(auth::routes())
+        .merge(ledger::routes())
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+/// Ready when the store answers.
+async fn readyz(State(state): State<AppState>) -> Result<&'static str, StatusCode> {
+    state
+        .blocking(|r| r.store().tree_size().map_err(|_| ApiError::internal()))
+        .await
+        .map(|_| "ready\n")
+        .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)
+}
+
+/// Serves until SIGINT or SIGTERM, then stops accepting and lets requests in flight finish.
+pub async fn serve(
+    state: AppState,
+    on_listen: impl FnOnce(std::net::SocketAddr),
+) -> std::io::Result<()> {
+    let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
+    on_listen(listener.local_addr()?);
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: no new connections; finishing requests in flight");
+}

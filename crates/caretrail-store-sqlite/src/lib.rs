@@ -145,7 +145,9 @@ impl SqliteStore {
             });
         }
         if version < SCHEMA_VERSION {
-            if !create {
+            // An empty file is not a database of ours; an older one is brought up to date
+            // (migrations only add, so an older binary's data stays readable).
+            if !create && version == 0 {
                 return Err(StoreError::NotInitialised);
             }
             writer.pragma_update(None, "journal_mode", "WAL").sql()?;
@@ -870,6 +872,16 @@ impl Store for SqliteStore {
                 "SELECT {AUDIT_COLUMNS} FROM audit_events WHERE leaf_index >= ?1 ORDER BY leaf_index LIMIT ?2"
             ))?;
             stmt.query_map(params![from, limit as i64], audit_row)?.collect()
+        })
+    }
+
+    fn user(&self, id: UserId) -> Result<Option<User>> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT id, username, display_name, role, organisation_id, person_id FROM users WHERE id = ?1",
+            )?
+            .query_row([id.as_bytes()], user_row)
+            .optional()
         })
     }
 

@@ -138,6 +138,8 @@ fn sessions_are_stored_by_token_hash_and_revoked_once(store: &dyn Store) {
     assert_eq!(user.id, fx.author);
     assert_eq!(hash.as_deref(), Some("$argon2id$test"));
     assert!(store.user_by_username("nobody").unwrap().is_none());
+    assert_eq!(store.user(fx.author).unwrap(), Some(user.clone()));
+    assert!(store.user(UserId::new()).unwrap().is_none());
     let s = crate::SessionRow {
         token_hash: [7; 32],
         user: fx.author,

@@ -135,6 +135,9 @@ impl<S: Store> Store for FaultyStore<S> {
     fn audit_by_leaf_from(&self, from_leaf: u64, limit: usize) -> Result<Vec<AuditRow>> {
         self.inner.audit_by_leaf_from(from_leaf, limit)
     }
+    fn user(&self, id: UserId) -> Result<Option<User>> {
+        self.inner.user(id)
+    }
     fn user_by_username(&self, username: &str) -> Result<Option<(User, Option<String>)>> {
         self.inner.user_by_username(username)
     }

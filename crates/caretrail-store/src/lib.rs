@@ -192,6 +192,7 @@ pub trait Store: Send + Sync {
     fn audit_for_person(&self, id: PersonId) -> Result<Vec<AuditRow>>;
     fn audit_by_leaf_from(&self, from_leaf: u64, limit: usize) -> Result<Vec<AuditRow>>;
 
+    fn user(&self, id: UserId) -> Result<Option<User>>;
     /// A user and their password hash, by username.
     fn user_by_username(&self, username: &str) -> Result<Option<(User, Option<String>)>>;
     fn create_session(&self, session: &SessionRow) -> Result<()>;

@@ -37,6 +37,8 @@ pub enum Command {
     Seed(SeedArgs),
     /// Start on an embedded database seeded with a synthetic population and say where to sign in.
     Demo(DemoArgs),
+    /// Serve the HTTP API.
+    Serve(ServeArgs),
     /// Recompute every leaf, hash, root and checkpoint from stored data; report the first bad leaf.
     Verify {
         /// A signed checkpoint kept outside the database; the log must still contain it.
@@ -88,6 +90,21 @@ pub struct DemoArgs {
     pub people: u32,
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+    /// Seed and verify, print the summary, and exit without serving.
+    #[arg(long)]
+    pub no_serve: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080, or the configuration file's `listen`).
+    #[arg(long)]
+    pub listen: Option<std::net::SocketAddr>,
+    /// A TOML configuration file; environment variables CARETRAIL_* override it.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -88,7 +88,11 @@ fn run(cli: Cli) -> Result<ExitCode, RecordError> {
             );
             println!("demo accounts: {}", dir.accounts_path().display());
         }
-        Command::Demo(a) => return demo(&dir, a.people, a.seed),
+        Command::Demo(a) => return demo(&dir, &a),
+        Command::Serve(a) => {
+            let record = dir.open()?;
+            serve(record, &a)?;
+        }
         Command::Verify { checkpoint } => {
             let record = dir.open()?;
             let external = match checkpoint {
@@ -303,7 +307,37 @@ fn ledger(record: &Record, cmd: LedgerCommand) -> Result<(), RecordError> {
     Ok(())
 }
 
-fn demo(dir: &DataDir, people: u32, seed_value: u64) -> Result<ExitCode, RecordError> {
+/// Runs the HTTP server until SIGINT or SIGTERM.
+fn serve(record: Record, args: &crate::args::ServeArgs) -> Result<(), RecordError> {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CARETRAIL_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .json()
+        .with_writer(std::io::stderr)
+        .try_init();
+    let mut config =
+        caretrail_server::ServerConfig::load(args.config.as_deref(), |k| std::env::var(k).ok())
+            .map_err(|e| InputError::field("/config", e.to_string()))?;
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    let state = caretrail_server::AppState::new(std::sync::Arc::new(record), config);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| RecordError::Conflict(format!("cannot start the async runtime: {e}")))?;
+    runtime
+        .block_on(caretrail_server::serve(state, |addr| {
+            println!("caretrail is serving at:");
+            println!("http://{addr}");
+        }))
+        .map_err(|e| RecordError::Conflict(format!("cannot serve: {e}")))
+}
+
+fn demo(dir: &DataDir, args: &crate::args::DemoArgs) -> Result<ExitCode, RecordError> {
+    let (people, seed_value) = (args.people, args.seed);
     let seeded = dir.is_initialised() && !dir.open()?.store().people()?.is_empty();
     if !seeded {
         println!(
@@ -339,19 +373,16 @@ fn demo(dir: &DataDir, people: u32, seed_value: u64) -> Result<ExitCode, RecordE
         dir.accounts_path().display()
     );
     println!();
-    let sample = std::fs::read_to_string(dir.accounts_path())
-        .ok()
-        .and_then(|t| serde_json::from_str::<Vec<serde_json::Value>>(&t).ok())
-        .and_then(|accounts| accounts.into_iter().find(|a| a["role"] == "citizen"))
-        .and_then(|a| a["person"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| "<person id from demo-accounts.json>".into());
-    let run = format!("cargo run --release -- --data {}", dir.root.display());
+    if !report.ok() {
+        return Ok(ExitCode::from(1));
+    }
+    if args.no_serve {
+        return Ok(ExitCode::SUCCESS);
+    }
     println!(
-        "Sign-in over HTTP arrives with the server; until then, read and check the record here:"
+        "Sign in with POST /api/v1/session using an account from the file above; Ctrl-C stops."
     );
-    println!("  {run} timeline --person {sample}");
-    println!("  {run} ledger checkpoint");
-    println!("  {run} verify");
+    serve(record, &args.serve)?;
     Ok(if report.ok() {
         ExitCode::SUCCESS
     } else {

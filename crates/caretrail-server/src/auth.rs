@@ -1,0 +1,286 @@
+//! Sign-in and sessions.
+//!
+//! - `POST /api/v1/session` with `{"username","password"}` checks an argon2id hash (off the async
+//!   runtime) and answers `{"token"}`: `ct_` and 64 hex digits of OS randomness. Only the token's
+//!   SHA-256 is stored, so a copy of the database holds no usable token.
+//! - `DELETE /api/v1/session` signs out (revokes the session).
+//! - [`Session`] is the extractor every protected route takes: no token, an unknown, expired or
+//!   revoked token gives 401.
+//! - [`SignInGuard`] counts failed sign-ins per username and locks the name out for a while after
+//!   too many, answering 429 without saying whether the name exists.
+//!
+//! Seams for later: cookie sessions with CSRF tokens (web issue) and OIDC plug in beside the
+//! bearer path by producing the same [`Session`].
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::Argon2;
+use argon2::password_hash::PasswordVerifier;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::routing::post;
+use axum::{Json, http::header};
+use caretrail_core::User;
+use caretrail_store::SessionRow;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+use crate::error::{ApiError, parse_json};
+
+pub const TOKEN_PREFIX: &str = "ct_";
+const MAX_TRACKED_NAMES: usize = 100_000;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct TokenAnswer {
+    pub token: String,
+}
+
+/// Failed sign-ins per username, and lockouts.
+#[derive(Debug)]
+pub struct SignInGuard {
+    max_failures: u32,
+    lockout: Duration,
+    names: Mutex<HashMap<String, (u32, Option<Instant>)>>,
+}
+
+impl SignInGuard {
+    pub fn new(max_failures: u32, lockout: Duration) -> Self {
+        SignInGuard {
+            max_failures,
+            lockout,
+            names: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn key(username: &str) -> String {
+        username.trim().to_lowercase()
+    }
+
+    /// Is this name locked out now?
+    pub fn locked(&self, username: &str, now: Instant) -> bool {
+        let names = self.names.lock().expect("sign-in guard lock");
+        names
+            .get(&Self::key(username))
+            .and_then(|(_, until)| *until)
+            .is_some_and(|until| now < until)
+    }
+
+    pub fn failed(&self, username: &str, now: Instant) {
+        let mut names = self.names.lock().expect("sign-in guard lock");
+        if names.len() >= MAX_TRACKED_NAMES {
+            names.retain(|_, (_, until)| until.is_some_and(|u| now < u));
+        }
+        let entry = names.entry(Self::key(username)).or_insert((0, None));
+        if entry.1.is_some_and(|until| now >= until) {
+            *entry = (0, None);
+        }
+        entry.0 += 1;
+        if entry.0 >= self.max_failures {
+            *entry = (0, Some(now + self.lockout));
+        }
+    }
+
+    pub fn succeeded(&self, username: &str) {
+        self.names
+            .lock()
+            .expect("sign-in guard lock")
+            .remove(&Self::key(username));
+    }
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/api/v1/session", post(sign_in).delete(sign_out))
+}
+
+pub fn token_hash(token: &str) -> [u8; 32] {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// An argon2id hash of a random password, made once: the work done for unknown usernames.
+fn dummy_hash() -> &'static str {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DUMMY.get_or_init(|| {
+        use argon2::password_hash::PasswordHasher;
+        let salt = [0x5a; 16];
+        let password = caretrail_store::vault::random_bytes::<16>()
+            .map(|b| *b)
+            .unwrap_or([1; 16]);
+        Argon2::default()
+            .hash_password_with_salt(&password, &salt)
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+fn new_token() -> Result<String, ApiError> {
+    let bytes = caretrail_store::vault::random_bytes::<32>().map_err(|_| ApiError::internal())?;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    Ok(format!("{TOKEN_PREFIX}{hex}"))
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<TokenAnswer>), ApiError> {
+    let req: SignIn = parse_json(&body)?;
+    if state.signin.locked(&req.username, Instant::now()) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Too many failed sign-ins",
+            "this account is locked for a while after repeated failed sign-ins; try again later",
+        ));
+    }
+    let hours = state.config.session_hours;
+    let username = req.username.clone();
+    let outcome = state
+        .blocking(move |record| {
+            let found = record
+                .store()
+                .user_by_username(&req.username)
+                .map_err(|_| ApiError::internal())?;
+            // Verify against a throwaway hash when the user is unknown, so timing does not tell.
+            let (user, hash) = match found {
+                Some((user, Some(hash))) => (Some(user), hash),
+                _ => (None, dummy_hash().to_owned()),
+            };
+            let ok = Argon2::default()
+                .verify_password(req.password.as_bytes(), hash.as_str())
+                .is_ok();
+            let Some(user) = user.filter(|_| ok) else {
+                return Ok(None);
+            };
+            let token = new_token()?;
+            let now = Timestamp::now();
+            let expires_at = now + jiff::SignedDuration::from_hours(i64::from(hours));
+            record
+                .store()
+                .create_session(&SessionRow {
+                    token_hash: token_hash(&token),
+                    user: user.id,
+                    created_at: now,
+                    expires_at,
+                    revoked_at: None,
+                })
+                .map_err(|_| ApiError::internal())?;
+            Ok(Some(token))
+        })
+        .await?;
+    match outcome {
+        Some(token) => {
+            state.signin.succeeded(&username);
+            tracing::info!("sign-in succeeded");
+            Ok((StatusCode::CREATED, Json(TokenAnswer { token })))
+        }
+        None => {
+            state.signin.failed(&username, Instant::now());
+            tracing::info!("sign-in failed");
+            Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "Unauthorized",
+                "unknown username or wrong password",
+            ))
+        }
+    }
+}
+
+async fn sign_out(State(state): State<AppState>, session: Session) -> Result<StatusCode, ApiError> {
+    state
+        .blocking(move |record| {
+            record
+                .store()
+                .revoke_session(&session.token_hash, Timestamp::now())
+                .map_err(|_| ApiError::internal())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// A signed-in user, from a live bearer session.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub user: User,
+    pub token_hash: [u8; 32],
+}
+
+impl FromRequestParts<AppState> for Session {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| t.starts_with(TOKEN_PREFIX) && t.len() == TOKEN_PREFIX.len() + 64)
+            .ok_or_else(ApiError::unauthorized)?;
+        let hash = token_hash(token);
+        state
+            .blocking(move |record| {
+                let store = record.store();
+                let session = store.session(&hash).map_err(|_| ApiError::internal())?;
+                let live =
+                    session.filter(|s| s.revoked_at.is_none() && Timestamp::now() < s.expires_at);
+                let Some(s) = live else {
+                    return Err(ApiError::unauthorized());
+                };
+                let user = store
+                    .user(s.user)
+                    .map_err(|_| ApiError::internal())?
+                    .ok_or_else(ApiError::unauthorized)?;
+                Ok(Session {
+                    user,
+                    token_hash: hash,
+                })
+            })
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lockout_after_repeated_failures_then_expires() {
+        let g = SignInGuard::new(3, Duration::from_secs(60));
+        let t0 = Instant::now();
+        assert!(!g.locked("Alice", t0));
+        g.failed("alice", t0);
+        g.failed("ALICE ", t0);
+        assert!(!g.locked("alice", t0));
+        g.failed("alice", t0);
+        assert!(g.locked("alice", t0 + Duration::from_secs(59)));
+        assert!(!g.locked("alice", t0 + Duration::from_secs(60)));
+        assert!(!g.locked("bob", t0));
+        g.succeeded("alice");
+        assert!(!g.locked("alice", t0));
+    }
+
+    #[test]
+    fn tokens_are_prefixed_random_and_stored_only_as_hashes() {
+        let a = new_token().unwrap();
+        let b = new_token().unwrap();
+        assert!(a.starts_with(TOKEN_PREFIX) && a.len() == 67);
+        assert_ne!(a, b);
+        assert_ne!(token_hash(&a), token_hash(&b));
+        assert_eq!(token_hash(&a), token_hash(&a.clone()));
+    }
+}

@@ -1,0 +1,167 @@
+//! Server configuration: defaults, then a TOML file, then environment variables, validated into
+//! one struct at start-up. Errors name the key at fault.
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// The resolved configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ServerConfig {
+    /// Address to listen on.
+    pub listen: SocketAddr,
+    /// How long a sign-in session lasts.
+    pub session_hours: u32,
+    /// Largest request body accepted.
+    pub max_body_bytes: usize,
+    /// Failed sign-ins for one username before it is locked out.
+    pub lockout_attempts: u32,
+    /// How long a lockout lasts.
+    pub lockout_minutes: u32,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            session_hours: 8,
+            max_body_bytes: 1 << 20,
+            lockout_attempts: 5,
+            lockout_minutes: 15,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}")]
+    Unreadable { path: String },
+    #[error("configuration file {path}: {message}")]
+    Invalid { path: String, message: String },
+    #[error("environment variable {name}: {message}")]
+    Env { name: &'static str, message: String },
+}
+
+/// Environment overrides: variable name and the key it sets.
+const ENV: [(&str, &str); 5] = [
+    ("CARETRAIL_LISTEN", "listen"),
+    ("CARETRAIL_SESSION_HOURS", "session_hours"),
+    ("CARETRAIL_MAX_BODY_BYTES", "max_body_bytes"),
+    ("CARETRAIL_LOCKOUT_ATTEMPTS", "lockout_attempts"),
+    ("CARETRAIL_LOCKOUT_MINUTES", "lockout_minutes"),
+];
+
+impl ServerConfig {
+    /// Loads defaults, then `file` (if given), then the environment as `env` reports it.
+    pub fn load(
+        file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let mut config = match file {
+            None => ServerConfig::default(),
+            Some(path) => {
+                let p = path.display().to_string();
+                let text = std::fs::read_to_string(path)
+                    .map_err(|_| ConfigError::Unreadable { path: p.clone() })?;
+                toml::from_str(&text).map_err(|e| ConfigError::Invalid {
+                    path: p,
+                    message: e.message().to_owned(),
+                })?
+            }
+        };
+        for (name, key) in ENV {
+            let Some(value) = env(name) else { continue };
+            let bad = |what: &str| ConfigError::Env {
+                name,
+                message: format!("{key} must be {what}"),
+            };
+            match key {
+                "listen" => {
+                    config.listen = value
+                        .parse()
+                        .map_err(|_| bad("an address such as 127.0.0.1:8080"))?
+                }
+                "session_hours" => {
+                    config.session_hours =
+                        value.parse().map_err(|_| bad("a whole number of hours"))?
+                }
+                "max_body_bytes" => {
+                    config.max_body_bytes = value.parse().map_err(|_| bad("a number of bytes"))?
+                }
+                "lockout_attempts" => {
+                    config.lockout_attempts = value.parse().map_err(|_| bad("a whole number"))?
+                }
+                _ => {
+                    config.lockout_minutes = value
+                        .parse()
+                        .map_err(|_| bad("a whole number of minutes"))?
+                }
+            }
+        }
+        config.validate()?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let invalid = |message: &str| ConfigError::Invalid {
+            path: "(resolved configuration)".into(),
+            message: message.into(),
+        };
+        if !(1..=24 * 30).contains(&self.session_hours) {
+            return Err(invalid("session_hours must be 1 to 720"));
+        }
+        if !(1024..=64 << 20).contains(&self.max_body_bytes) {
+            return Err(invalid("max_body_bytes must be 1 KiB to 64 MiB"));
+        }
+        if self.lockout_attempts == 0 {
+            return Err(invalid("lockout_attempts must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment_override_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("caretrail.toml");
+        std::fs::write(&path, "listen = \"127.0.0.1:9000\"\nsession_hours = 4\n").unwrap();
+        let c = ServerConfig::load(Some(&path), |_| None).unwrap();
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(c.session_hours, 4);
+        assert_eq!(c.lockout_attempts, 5);
+        let c = ServerConfig::load(Some(&path), |k| {
+            (k == "CARETRAIL_LISTEN").then(|| "0.0.0.0:7000".to_owned())
+        })
+        .unwrap();
+        assert_eq!(c.listen.port(), 7000);
+    }
+
+    #[test]
+    fn errors_name_the_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.toml");
+        std::fs::write(&path, "listn = \"x\"\n").unwrap();
+        let e = ServerConfig::load(Some(&path), |_| None).unwrap_err();
+        assert!(e.to_string().contains("listn"), "{e}");
+        let e = ServerConfig::load(None, |k| {
+            (k == "CARETRAIL_SESSION_HOURS").then(|| "many".to_owned())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("CARETRAIL_SESSION_HOURS"), "{e}");
+        let e = ServerConfig::load(None, |k| {
+            (k == "CARETRAIL_SESSION_HOURS").then(|| "0".to_owned())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("session_hours"), "{e}");
+        assert!(matches!(
+            ServerConfig::load(Some(&dir.path().join("none.toml")), |_| None),
+            Err(ConfigError::Unreadable { .. })
+        ));
+    }
+}

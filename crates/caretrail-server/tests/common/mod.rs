@@ -1,0 +1,190 @@
+//! `TestApp`: a server over a fresh SQLite data directory with typed actors, driven in-process
+//! through the router (no sockets).
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use argon2::Argon2;
+use argon2::password_hash::PasswordHasher;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use caretrail_core::{
+    CareRelationship, Organisation, OrganisationId, OrganisationKind, PersonId, PersonProfile,
+    RelationshipId, RelationshipKind, Role, User, UserId,
+};
+use caretrail_record::{KeyFiles, NewPerson, Record};
+use caretrail_server::{AppState, ServerConfig, router};
+use caretrail_store_sqlite::SqliteStore;
+use http_body_util::BodyExt;
+use jiff::Timestamp;
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub dir: tempfile::TempDir,
+    pub record: Arc<Record>,
+    pub router: Router,
+    pub council: OrganisationId,
+    pub provider: OrganisationId,
+    pub users: Vec<User>,
+    pub people: Vec<PersonId>,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub content_type: String,
+    pub body: Vec<u8>,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
+    }
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+fn hash(password: &str) -> String {
+    Argon2::default()
+        .hash_password_with_salt(password.as_bytes(), &[7; 16])
+        .unwrap()
+        .to_string()
+}
+
+impl TestApp {
+    pub fn new() -> TestApp {
+        TestApp::with_config(ServerConfig::default())
+    }
+
+    pub fn with_config(config: ServerConfig) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::create(&dir.path().join("caretrail.db")).unwrap();
+        let record = Record::init(Arc::new(store), &KeyFiles::in_data_dir(dir.path())).unwrap();
+        let council = Organisation {
+            id: OrganisationId::new(),
+            name: "Test Council".into(),
+            kind: OrganisationKind::Council,
+        };
+        let provider = Organisation {
+            id: OrganisationId::new(),
+            name: "Test Home Care".into(),
+            kind: OrganisationKind::HomeCareProvider,
+        };
+        let people: Vec<PersonId> = (0..3).map(|_| PersonId::new()).collect();
+        let mk = |name: &str, role: Role, org: OrganisationId, person: Option<PersonId>| User {
+            id: UserId::new(),
+            username: name.into(),
+            display_name: format!("{name} (test)"),
+            role,
+            organisation: org,
+            person,
+        };
+        let users = vec![
+            mk("sw", Role::SocialWorker, council.id, None),
+            mk("cw", Role::CareWorker, provider.id, None),
+            mk("po", Role::PrivacyOfficer, council.id, None),
+            mk("citizen", Role::Citizen, council.id, Some(people[0])),
+        ];
+        let rels = vec![CareRelationship {
+            id: RelationshipId::new(),
+            practitioner: users[0].id,
+            person: people[0],
+            organisation: council.id,
+            kind: RelationshipKind::AllocatedWorker,
+            from: "2025-01-01T00:00:00Z".parse().unwrap(),
+            to: None,
+        }];
+        let persons = people
+            .iter()
+            .enumerate()
+            .map(|(i, id)| NewPerson {
+                id: *id,
+                profile: PersonProfile {
+                    given_name: format!("Test{i}"),
+                    family_name: "Synthetic".into(),
+                    date_of_birth: jiff::civil::date(1940, 1, 1),
+                    sex: "female".into(),
+                    address: "1 Test Row".into(),
+                    postcode: "ZZ99 9ZZ".into(),
+                },
+                created_at: Timestamp::now(),
+            })
+            .collect();
+        let pw = hash(PASSWORD);
+        record
+            .register(
+                vec![council.clone(), provider.clone()],
+                users
+                    .iter()
+                    .map(|u| (u.clone(), Some(pw.clone())))
+                    .collect(),
+                persons,
+                rels,
+            )
+            .unwrap();
+        let record = Arc::new(record);
+        let router = router(AppState::new(record.clone(), config));
+        TestApp {
+            dir,
+            record,
+            router,
+            council: council.id,
+            provider: provider.id,
+            users,
+            people,
+        }
+    }
+
+    pub fn user(&self, username: &str) -> &User {
+        self.users.iter().find(|u| u.username == username).unwrap()
+    }
+
+    pub async fn call(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Answer {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        if body.is_some() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+        }
+        let req = req
+            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_owned())))
+            .unwrap();
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let content_type = res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Answer {
+            status,
+            content_type,
+            body,
+        }
+    }
+
+    pub async fn sign_in(&self, username: &str) -> String {
+        let a = self
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(&serde_json::json!({"username": username, "password": PASSWORD}).to_string()),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
+        a.json()["token"].as_str().unwrap().to_owned()
+    }
+}

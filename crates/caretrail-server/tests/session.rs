@@ -1,0 +1,165 @@
+//! Sign-in, sign-out, bearer tokens, lockout, strict JSON and problem+json answers.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use caretrail_server::ServerConfig;
+use common::{PASSWORD, TestApp};
+
+fn body(username: &str, password: &str) -> String {
+    serde_json::json!({"username": username, "password": password}).to_string()
+}
+
+#[tokio::test]
+async fn health_and_readiness_answer() {
+    let app = TestApp::new();
+    assert_eq!(
+        app.call(Method::GET, "/healthz", None, None).await.status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        app.call(Method::GET, "/readyz", None, None).await.status,
+        StatusCode::OK
+    );
+}
+
+#[tokio::test]
+async fn sign_in_gives_a_token_that_works_until_sign_out() {
+    let app = TestApp::new();
+    let token = app.sign_in("sw").await;
+    assert!(token.starts_with("ct_"));
+    let out = app
+        .call(Method::DELETE, "/api/v1/session", Some(&token), None)
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let again = app
+        .call(Method::DELETE, "/api/v1/session", Some(&token), None)
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::UNAUTHORIZED,
+        "a signed-out token is refused"
+    );
+    assert_eq!(again.content_type, "application/problem+json");
+}
+
+#[tokio::test]
+async fn missing_malformed_or_unknown_tokens_get_401() {
+    let app = TestApp::new();
+    for token in [
+        None,
+        Some("nonsense"),
+        Some(&*format!("ct_{}", "0".repeat(64))),
+    ] {
+        let a = app
+            .call(Method::DELETE, "/api/v1/session", token, None)
+            .await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{token:?}");
+        assert_eq!(a.json()["status"], 401);
+    }
+}
+
+#[tokio::test]
+async fn wrong_passwords_and_unknown_users_look_the_same() {
+    let app = TestApp::new();
+    let wrong = app
+        .call(
+            Method::POST,
+            "/api/v1/session",
+            None,
+            Some(&body("sw", "nope")),
+        )
+        .await;
+    let unknown = app
+        .call(
+            Method::POST,
+            "/api/v1/session",
+            None,
+            Some(&body("nobody", PASSWORD)),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(wrong.json()["detail"], unknown.json()["detail"]);
+    assert!(
+        !unknown.text().contains("nobody"),
+        "the answer does not echo the username"
+    );
+}
+
+#[tokio::test]
+async fn repeated_failures_lock_the_name_out() {
+    let app = TestApp::with_config(ServerConfig {
+        lockout_attempts: 3,
+        ..ServerConfig::default()
+    });
+    for _ in 0..3 {
+        let a = app
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(&body("cw", "bad")),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+    }
+    let locked = app
+        .call(
+            Method::POST,
+            "/api/v1/session",
+            None,
+            Some(&body("cw", PASSWORD)),
+        )
+        .await;
+    assert_eq!(
+        locked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "even the right password is refused while locked"
+    );
+    // Other names are unaffected.
+    app.sign_in("sw").await;
+}
+
+#[tokio::test]
+async fn bad_bodies_are_400_or_422_naming_the_field() {
+    let app = TestApp::new();
+    let a = app
+        .call(Method::POST, "/api/v1/session", None, Some("{not json"))
+        .await;
+    assert_eq!(a.status, StatusCode::BAD_REQUEST);
+    assert_eq!(a.content_type, "application/problem+json");
+    let a = app
+        .call(
+            Method::POST,
+            "/api/v1/session",
+            None,
+            Some(r#"{"username":"sw","password":"x","extra":1}"#),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(a.json()["errors"][0]["field"], "/extra");
+    let a = app
+        .call(
+            Method::POST,
+            "/api/v1/session",
+            None,
+            Some(r#"{"username":"sw"}"#),
+        )
+        .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(a.json()["errors"][0]["field"], "/password");
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_refused() {
+    let app = TestApp::with_config(ServerConfig {
+        max_body_bytes: 2048,
+        ..ServerConfig::default()
+    });
+    let big = body("sw", &"x".repeat(4096));
+    let a = app
+        .call(Method::POST, "/api/v1/session", None, Some(&big))
+        .await;
+    assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
