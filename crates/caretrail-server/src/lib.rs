@@ -15,6 +15,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod ledger;
+pub mod people;
 
 use std::sync::Arc;
 
@@ -75,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .merge(auth::routes())
         .merge(ledger::routes())
+        .merge(people::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
         .with_state(state)
 }

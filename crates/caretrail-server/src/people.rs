@@ -1,0 +1,377 @@
+//! Routes on a person's record. Each attempt — allowed or denied, well-formed or not — writes
+//! exactly one audit leaf, and it is committed before any data is returned (fail closed).
+//!
+//! - `GET  /api/v1/people/{id}/timeline?from&to&kind` — the entries the caller may see.
+//! - `POST /api/v1/people/{id}/entries` — `{"kind","data","effective_at"?,"amends"?}`; the
+//!   audit leaf and the entry commit in one transaction; the answer is the write receipt.
+//! - `GET  /api/v1/me/record` and `GET /api/v1/me/access-log` — a citizen's own record and who
+//!   looked at it.
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use caretrail_access::{Action, Decision, Facts, Principal, decide};
+use caretrail_core::data::Consent;
+use caretrail_core::{
+    AuditAction, AuditEvent, Entry, EntryData, EntryId, EntryKind, InputError, PersonId, Purpose,
+};
+use caretrail_record::{NewEntryRequest, Receipt, Record, RecordError};
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Session;
+use crate::{ApiError, AppState};
+
+pub const PURPOSE_HEADER: &str = "x-purpose-of-use";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/people/{id}/timeline", get(timeline))
+        .route("/api/v1/people/{id}/entries", post(add_entry))
+        .route("/api/v1/me/record", get(my_record))
+        .route("/api/v1/me/access-log", get(my_access_log))
+}
+
+/// The purpose of use from `X-Purpose-Of-Use` (default `care`).
+fn purpose(headers: &HeaderMap) -> Result<Purpose, ApiError> {
+    match headers.get(PURPOSE_HEADER) {
+        None => Ok(Purpose::Care),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .ok_or_else(|| {
+                ApiError::from(InputError {
+                    syntax: true,
+                    errors: vec![caretrail_core::FieldError::new(
+                        "",
+                        "X-Purpose-Of-Use must be care, safeguarding, emergency or audit",
+                    )],
+                })
+            }),
+    }
+}
+
+fn parse_person(id: &str) -> Result<PersonId, ApiError> {
+    id.parse()
+        .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Not found", "no person with that id"))
+}
+
+/// The person's current consent directives, in the order they were recorded.
+fn consents(record: &Record, person: PersonId) -> Result<Vec<Consent>, RecordError> {
+    let rows = record.store().entries_for_person(person)?;
+    let mut rows: Vec<_> = rows
+        .into_iter()
+        .filter(|r| r.meta.kind == EntryKind::Consent)
+        .collect();
+    rows.sort_by_key(|r| r.leaf_index);
+    let mut out = Vec::new();
+    for row in rows {
+        let entry = record.decrypt(&row)?;
+        if let Some(data) = entry.data
+            && let Ok(EntryData::Consent(c)) = EntryData::parse(EntryKind::Consent, &data)
+        {
+            out.push(c);
+        }
+    }
+    Ok(out)
+}
+
+fn event(principal: &Principal, person: Option<PersonId>, action: AuditAction) -> AuditEvent {
+    AuditEvent {
+        id: EntryId::new(),
+        at: Timestamp::now(),
+        accessor: principal.user,
+        role: principal.role,
+        organisation: principal.organisation,
+        person,
+        action,
+        purpose: principal.purpose,
+        allowed: false,
+        break_glass: false,
+        reason: String::new(),
+    }
+}
+
+/// Decides `action` on `person` for `principal`; returns the decision and its audit event
+/// (not yet written). An unknown person is a denial with reason `no-such-person`.
+fn judge(
+    record: &Record,
+    principal: &Principal,
+    person: PersonId,
+    action: &Action,
+) -> Result<(Option<Decision>, AuditEvent), ApiError> {
+    let mut ev = event(principal, Some(person), action.audit_action());
+    let Some(row) = record.store().person(person).map_err(RecordError::from)? else {
+        ev.reason = "no-such-person".into();
+        return Ok((None, ev));
+    };
+    let relationships = record
+        .store()
+        .relationships_for_person(person)
+        .map_err(RecordError::from)?;
+    let consents = consents(record, person)?;
+    let facts = Facts {
+        person,
+        now: ev.at,
+        relationships: &relationships,
+        consents: &consents,
+        break_glass: None,
+        erased: row.erased_at.is_some(),
+    };
+    let decision = decide(principal, action, &facts);
+    ev.allowed = decision.is_allowed();
+    ev.break_glass = decision.break_glass();
+    ev.reason = decision.code().to_owned();
+    Ok((Some(decision), ev))
+}
+
+fn refusal(decision: Option<&Decision>) -> ApiError {
+    match decision.and_then(Decision::denial) {
+        None => ApiError::new(StatusCode::NOT_FOUND, "Not found", "no person with that id"),
+        Some(d) => match d.input_field() {
+            Some(field) => ApiError::from(InputError::field(field, d.to_string())),
+            None => ApiError::new(StatusCode::FORBIDDEN, "Forbidden", d.to_string()),
+        },
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimelineQuery {
+    pub from: Option<Timestamp>,
+    pub to: Option<Timestamp>,
+    pub kind: Option<EntryKind>,
+}
+
+/// Reads the record after an allowed, audited decision; entries in withheld categories are left
+/// out, and the kind/time filters applied.
+fn read_record(
+    record: &Record,
+    principal: &Principal,
+    person: PersonId,
+    q: &TimelineQuery,
+) -> Result<Vec<Entry>, ApiError> {
+    let (decision, ev) = judge(record, principal, person, &Action::ReadRecord)?;
+    record.audit(ev)?;
+    let Some(Decision::Allow(grant)) = decision else {
+        return Err(refusal(decision.as_ref()));
+    };
+    let entries = record.timeline(person)?;
+    Ok(entries
+        .into_iter()
+        .filter(|e| grant.may_see_entry(e))
+        .filter(|e| q.kind.is_none_or(|k| e.kind == k))
+        .filter(|e| q.from.is_none_or(|f| e.effective_at >= f))
+        .filter(|e| q.to.is_none_or(|t| e.effective_at < t))
+        .collect())
+}
+
+async fn timeline(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    query: Result<Query<TimelineQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<Entry>>, ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    let person = parse_person(&id)?;
+    let Query(q) = query.map_err(|_| {
+        ApiError::from(InputError::field(
+            "",
+            "query parameters are from, to (RFC 3339) and kind",
+        ))
+    })?;
+    Ok(Json(
+        state
+            .blocking(move |r| read_record(r, &principal, person, &q))
+            .await?,
+    ))
+}
+
+async fn my_record(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> Result<Json<Vec<Entry>>, ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    let person = own_person(&session)?;
+    let q = TimelineQuery {
+        from: None,
+        to: None,
+        kind: None,
+    };
+    Ok(Json(
+        state
+            .blocking(move |r| read_record(r, &principal, person, &q))
+            .await?,
+    ))
+}
+
+fn own_person(session: &Session) -> Result<PersonId, ApiError> {
+    session
+        .user
+        .person
+        .filter(|_| session.user.role == caretrail_core::Role::Citizen)
+        .ok_or_else(|| {
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "Forbidden",
+                "only a citizen account has a record of its own",
+            )
+        })
+}
+
+/// One line of the access log a citizen sees (DESIGN §4).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct AccessEvent {
+    pub accessor: String,
+    pub role: caretrail_core::Role,
+    pub organisation: String,
+    pub time: Timestamp,
+    pub purpose: Purpose,
+    pub action: AuditAction,
+    pub decision: String,
+    pub break_glass: bool,
+}
+
+async fn my_access_log(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> Result<Json<Vec<AccessEvent>>, ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    let person = own_person(&session)?;
+    let log = state
+        .blocking(move |record| {
+            let (decision, ev) = judge(record, &principal, person, &Action::ReadAccessLog)?;
+            record.audit(ev)?;
+            if !matches!(decision, Some(Decision::Allow(_))) {
+                return Err(refusal(decision.as_ref()));
+            }
+            let orgs: std::collections::HashMap<_, _> = record
+                .store()
+                .organisations()
+                .map_err(RecordError::from)?
+                .into_iter()
+                .map(|o| (o.id, o.name))
+                .collect();
+            let mut names: std::collections::HashMap<caretrail_core::UserId, String> =
+                std::collections::HashMap::new();
+            let mut out = Vec::new();
+            for e in record.access_log(person)? {
+                let accessor = match names.entry(e.accessor) {
+                    std::collections::hash_map::Entry::Occupied(o) => o.get().clone(),
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        let name = record
+                            .store()
+                            .user(e.accessor)
+                            .map_err(RecordError::from)?
+                            .map_or_else(|| "(unknown account)".to_owned(), |u| u.display_name);
+                        v.insert(name).clone()
+                    }
+                };
+                out.push(AccessEvent {
+                    accessor,
+                    role: e.role,
+                    organisation: orgs.get(&e.organisation).cloned().unwrap_or_default(),
+                    time: e.at,
+                    purpose: e.purpose,
+                    action: e.action,
+                    decision: if e.allowed {
+                        "allowed".into()
+                    } else {
+                        "denied".into()
+                    },
+                    break_glass: e.break_glass,
+                });
+            }
+            Ok(out)
+        })
+        .await?;
+    Ok(Json(log))
+}
+
+/// `POST /api/v1/people/{id}/entries` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewEntryBody {
+    pub kind: EntryKind,
+    pub data: serde_json::Value,
+    #[serde(default)]
+    pub effective_at: Option<Timestamp>,
+    #[serde(default)]
+    pub amends: Option<EntryId>,
+}
+
+async fn add_entry(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<Receipt>), ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    let person = parse_person(&id)?;
+    let author = session.user.clone();
+    let receipt = state
+        .blocking(move |record| {
+            // Bad input is still an attempt: it is audited (denied, `invalid-input`) first.
+            let parsed = crate::error::parse_json::<NewEntryBody>(&body).and_then(|b| {
+                let data = EntryData::parse(b.kind, &b.data).map_err(|mut e| {
+                    for f in &mut e.errors {
+                        f.field = format!("/data{}", f.field);
+                    }
+                    ApiError::from(e)
+                })?;
+                Ok((b, data))
+            });
+            let (body, data) = match parsed {
+                Ok(ok) => ok,
+                Err(err) => {
+                    let mut ev = event(&principal, Some(person), AuditAction::WriteEntry);
+                    ev.reason = "invalid-input".into();
+                    record.audit(ev)?;
+                    return Err(err);
+                }
+            };
+            let (decision, ev) = judge(record, &principal, person, &Action::write_data(&data))?;
+            if !matches!(decision, Some(Decision::Allow(_))) {
+                record.audit(ev)?;
+                return Err(refusal(decision.as_ref()));
+            }
+            let now = Timestamp::now();
+            let req = NewEntryRequest {
+                id: EntryId::new(),
+                person,
+                organisation: author.organisation,
+                author,
+                recorded_at: now,
+                effective_at: body.effective_at.unwrap_or(now),
+                amends: body.amends,
+                data,
+            };
+            match record.add_entry_audited(req, ev.clone()) {
+                Ok(receipt) => Ok(receipt),
+                // Refused by the record (erased person, bad amendment): nothing was written,
+                // so the attempt is audited on its own.
+                Err(
+                    e @ (RecordError::Input(_)
+                    | RecordError::Conflict(_)
+                    | RecordError::NotFound(_)),
+                ) => {
+                    record.audit(AuditEvent {
+                        allowed: false,
+                        reason: "rejected-by-record".into(),
+                        ..ev
+                    })?;
+                    Err(e.into())
+                }
+                Err(e) => Err(e.into()),
+            }
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(receipt)))
+}

@@ -1,0 +1,269 @@
+//! Access that follows care, audit before data, and the citizen's view (issue "server", first
+//! routes): every attempt on a person's record writes exactly one audit leaf.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use common::TestApp;
+
+fn size(app: &TestApp) -> u64 {
+    app.record.store().tree_size().unwrap()
+}
+
+fn note(text: &str) -> String {
+    serde_json::json!({"kind": "case-note", "data": {"text": text}}).to_string()
+}
+
+#[tokio::test]
+async fn related_practitioner_reads_and_writes_unrelated_is_refused_each_attempt_audited_once() {
+    let app = TestApp::new();
+    let p = app.people[0];
+    let sw = app.sign_in("sw").await;
+    let cw = app.sign_in("cw").await;
+
+    let before = size(&app);
+    let w = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/people/{p}/entries"),
+            Some(&sw),
+            Some(&note("Visited; all well.")),
+        )
+        .await;
+    assert_eq!(w.status, StatusCode::CREATED, "{}", w.text());
+    let receipt = w.json();
+    assert_eq!(size(&app), before + 2, "one audit leaf and one entry leaf");
+    let cp = app
+        .record
+        .verifier()
+        .verify(receipt["checkpoint"].as_str().unwrap())
+        .unwrap();
+    assert!(cp.checkpoint().size > receipt["leaf_index"].as_u64().unwrap());
+
+    let before = size(&app);
+    let t = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/people/{p}/timeline"),
+            Some(&sw),
+            None,
+        )
+        .await;
+    assert_eq!(t.status, StatusCode::OK);
+    assert_eq!(t.json().as_array().unwrap().len(), 1);
+    assert_eq!(size(&app), before + 1);
+
+    for (method, uri, body) in [
+        (Method::GET, format!("/api/v1/people/{p}/timeline"), None),
+        (
+            Method::POST,
+            format!("/api/v1/people/{p}/entries"),
+            Some(note("Not my client.")),
+        ),
+    ] {
+        let before = size(&app);
+        let a = app.call(method, &uri, Some(&cw), body.as_deref()).await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.text());
+        assert_eq!(a.content_type, "application/problem+json");
+        assert_eq!(
+            size(&app),
+            before + 1,
+            "the denial is audited, nothing else is written"
+        );
+    }
+    assert!(app.record.verify(None).unwrap().ok());
+}
+
+#[tokio::test]
+async fn bad_input_and_unknown_people_are_audited_too() {
+    let app = TestApp::new();
+    let p = app.people[0];
+    let sw = app.sign_in("sw").await;
+    let cases = [
+        (
+            format!("/api/v1/people/{p}/entries"),
+            r#"{"kind":"observation","data":{"pulse":"fast"}}"#.to_owned(),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            format!("/api/v1/people/{p}/entries"),
+            "{oops".to_owned(),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            format!("/api/v1/people/{}/entries", caretrail_core::PersonId::new()),
+            note("x"),
+            StatusCode::NOT_FOUND,
+        ),
+    ];
+    for (uri, body, want) in cases {
+        let before = size(&app);
+        let a = app.call(Method::POST, &uri, Some(&sw), Some(&body)).await;
+        assert_eq!(a.status, want, "{uri} {body}: {}", a.text());
+        assert_eq!(size(&app), before + 1, "{uri} {body}");
+    }
+    let a = app
+        .call(
+            Method::POST,
+            &format!("/api/v1/people/{p}/entries"),
+            Some(&sw),
+            Some(r#"{"kind":"observation","data":{"pulse":"fast"}}"#),
+        )
+        .await;
+    assert_eq!(a.json()["errors"][0]["field"], "/data/pulse");
+}
+
+#[tokio::test]
+async fn citizen_sees_who_read_their_record_with_organisation_and_purpose() {
+    let app = TestApp::new();
+    let p = app.people[0];
+    let sw = app.sign_in("sw").await;
+    let cw = app.sign_in("cw").await;
+    let citizen = app.sign_in("citizen").await;
+    let r = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/people/{p}/timeline"),
+            Some(&sw),
+            None,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let refused = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/people/{p}/timeline"),
+            Some(&cw),
+            None,
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let own = app
+        .call(Method::GET, "/api/v1/me/record", Some(&citizen), None)
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text());
+    let other = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/people/{}/timeline", app.people[1]),
+            Some(&citizen),
+            None,
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+
+    let log = app
+        .call(Method::GET, "/api/v1/me/access-log", Some(&citizen), None)
+        .await;
+    assert_eq!(log.status, StatusCode::OK, "{}", log.text());
+    let log = log.json();
+    let events = log.as_array().unwrap();
+    let sw_read = events
+        .iter()
+        .find(|e| e["accessor"] == "sw (test)")
+        .expect("the social worker's read is listed");
+    assert_eq!(sw_read["organisation"], "Test Council");
+    assert_eq!(sw_read["purpose"], "care");
+    assert_eq!(sw_read["action"], "read-record");
+    assert_eq!(sw_read["decision"], "allowed");
+    assert_eq!(sw_read["break_glass"], false);
+    for key in [
+        "accessor",
+        "role",
+        "organisation",
+        "time",
+        "purpose",
+        "action",
+        "decision",
+        "break_glass",
+    ] {
+        assert!(events.iter().all(|e| e.get(key).is_some()), "{key}");
+    }
+    let cw_try = events
+        .iter()
+        .find(|e| e["accessor"] == "cw (test)")
+        .expect("the refused attempt is listed");
+    assert_eq!(cw_try["decision"], "denied");
+    assert_eq!(cw_try["organisation"], "Test Home Care");
+    // A practitioner has no /me record.
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/me/record", Some(&sw), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn purpose_header_is_checked_and_recorded() {
+    let app = TestApp::new();
+    let p = app.people[0];
+    let sw = app.sign_in("sw").await;
+    let mut req = axum::http::Request::builder()
+        .method(Method::GET)
+        .uri(format!("/api/v1/people/{p}/timeline"))
+        .header("authorization", format!("Bearer {sw}"))
+        .header("x-purpose-of-use", "safeguarding")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(app.router.clone(), req)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let log = app.record.access_log(p).unwrap();
+    assert_eq!(
+        log.last().unwrap().purpose,
+        caretrail_core::Purpose::Safeguarding
+    );
+    req = axum::http::Request::builder()
+        .method(Method::GET)
+        .uri(format!("/api/v1/people/{p}/timeline"))
+        .header("authorization", format!("Bearer {sw}"))
+        .header("x-purpose-of-use", "curiosity")
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(app.router.clone(), req)
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn a_failed_audit_write_fails_the_read_and_returns_no_data() {
+    use caretrail_store::faulty::{Fault, FaultyStore};
+    use std::sync::Arc;
+    let app = TestApp::new();
+    let p = app.people[0];
+    let sw_token = app.sign_in("sw").await;
+    // Reopen the same data directory over a store that refuses audit writes.
+    let dir = app.dir.path().to_owned();
+    let faulty = Arc::new(FaultyStore::new(
+        caretrail_store_sqlite::SqliteStore::open(&dir.join("caretrail.db")).unwrap(),
+        Fault::RefuseAudits,
+    ));
+    let record = Arc::new(
+        caretrail_record::Record::open(faulty, &caretrail_record::KeyFiles::in_data_dir(&dir))
+            .unwrap(),
+    );
+    let router = caretrail_server::router(caretrail_server::AppState::new(
+        record,
+        caretrail_server::ServerConfig::default(),
+    ));
+    let req = axum::http::Request::builder()
+        .method(Method::GET)
+        .uri(format!("/api/v1/people/{p}/timeline"))
+        .header("authorization", format!("Bearer {sw_token}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(router, req).await.unwrap();
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(
+        !String::from_utf8_lossy(&body).contains("\"kind\""),
+        "no entries leaked"
+    );
+}
