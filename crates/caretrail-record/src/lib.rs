@@ -22,6 +22,6 @@ pub mod wire;
 
 pub use error::RecordError;
 pub use keys::KeyFiles;
-pub use service::{NewEntryRequest, NewPerson, Record};
+pub use service::{NewEntryRequest, NewPerson, Record, ReviewView};
 pub use verify::VerifyReport;
 pub use wire::{ConsistencyJson, InclusionJson, LeafJson, Receipt};

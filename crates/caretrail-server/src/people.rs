@@ -12,7 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use caretrail_access::{Action, Decision, Facts, Principal, decide};
+use caretrail_access::{
+    Action, BreakGlassGrant, Decision, Facts, Principal, Review, decide, decide_review,
+};
 use caretrail_core::data::Consent;
 use caretrail_core::{
     AuditAction, AuditEvent, Entry, EntryData, EntryId, EntryKind, InputError, PersonId, Purpose,
@@ -30,6 +32,12 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/people/{id}/timeline", get(timeline))
         .route("/api/v1/people/{id}/entries", post(add_entry))
+        .route("/api/v1/people/{id}/break-glass", post(break_glass))
+        .route("/api/v1/review/break-glass", get(review_queue))
+        .route(
+            "/api/v1/review/break-glass/{item}/close",
+            post(close_review),
+        )
         .route("/api/v1/me/record", get(my_record))
         .route("/api/v1/me/access-log", get(my_access_log))
 }
@@ -95,37 +103,75 @@ fn event(principal: &Principal, person: Option<PersonId>, action: AuditAction) -
     }
 }
 
-/// Decides `action` on `person` for `principal`; returns the decision and its audit event
-/// (not yet written). An unknown person is a denial with reason `no-such-person`.
+/// A decision on an attempt and its audit event (not yet written).
+struct Judgement {
+    decision: Option<Decision>,
+    event: AuditEvent,
+    /// The break-glass window the decision used, if it used one.
+    window: Option<EntryId>,
+}
+
+/// Decides `action` on `person` for `principal`, from the person's relationships, consent
+/// directives and the caller's latest break-glass window. An unknown person is a denial with
+/// reason `no-such-person`.
 fn judge(
     record: &Record,
     principal: &Principal,
     person: PersonId,
     action: &Action,
-) -> Result<(Option<Decision>, AuditEvent), ApiError> {
+) -> Result<Judgement, ApiError> {
     let mut ev = event(principal, Some(person), action.audit_action());
     let Some(row) = record.store().person(person).map_err(RecordError::from)? else {
         ev.reason = "no-such-person".into();
-        return Ok((None, ev));
+        return Ok(Judgement {
+            decision: None,
+            event: ev,
+            window: None,
+        });
     };
     let relationships = record
         .store()
         .relationships_for_person(person)
         .map_err(RecordError::from)?;
     let consents = consents(record, person)?;
+    let window = record.latest_break_glass(principal.user, person)?;
+    let grant = window.as_ref().and_then(|(w, reason)| {
+        BreakGlassGrant::restore(
+            w.user,
+            w.organisation,
+            w.person,
+            reason.as_deref().unwrap_or("(erased)"),
+            w.opened_at,
+        )
+        .ok()
+    });
     let facts = Facts {
         person,
         now: ev.at,
         relationships: &relationships,
         consents: &consents,
-        break_glass: None,
+        break_glass: grant.as_ref(),
         erased: row.erased_at.is_some(),
     };
     let decision = decide(principal, action, &facts);
     ev.allowed = decision.is_allowed();
     ev.break_glass = decision.break_glass();
     ev.reason = decision.code().to_owned();
-    Ok((Some(decision), ev))
+    let window = window.filter(|_| ev.break_glass).map(|(w, _)| w.id);
+    Ok(Judgement {
+        decision: Some(decision),
+        event: ev,
+        window,
+    })
+}
+
+/// Audits a judgement; a read through break-glass also opens a review item.
+fn audit(record: &Record, j: &Judgement) -> Result<(), ApiError> {
+    record.audit(j.event.clone())?;
+    if let Some(window) = j.window {
+        record.queue_review(window, j.event.id)?;
+    }
+    Ok(())
 }
 
 fn refusal(decision: Option<&Decision>) -> ApiError {
@@ -154,10 +200,10 @@ fn read_record(
     person: PersonId,
     q: &TimelineQuery,
 ) -> Result<Vec<Entry>, ApiError> {
-    let (decision, ev) = judge(record, principal, person, &Action::ReadRecord)?;
-    record.audit(ev)?;
-    let Some(Decision::Allow(grant)) = decision else {
-        return Err(refusal(decision.as_ref()));
+    let j = judge(record, principal, person, &Action::ReadRecord)?;
+    audit(record, &j)?;
+    let Some(Decision::Allow(grant)) = j.decision else {
+        return Err(refusal(j.decision.as_ref()));
     };
     let entries = record.timeline(person)?;
     Ok(entries
@@ -246,10 +292,10 @@ async fn my_access_log(
     let person = own_person(&session)?;
     let log = state
         .blocking(move |record| {
-            let (decision, ev) = judge(record, &principal, person, &Action::ReadAccessLog)?;
-            record.audit(ev)?;
-            if !matches!(decision, Some(Decision::Allow(_))) {
-                return Err(refusal(decision.as_ref()));
+            let j = judge(record, &principal, person, &Action::ReadAccessLog)?;
+            audit(record, &j)?;
+            if !matches!(j.decision, Some(Decision::Allow(_))) {
+                return Err(refusal(j.decision.as_ref()));
             }
             let orgs: std::collections::HashMap<_, _> = record
                 .store()
@@ -337,11 +383,12 @@ async fn add_entry(
                     return Err(err);
                 }
             };
-            let (decision, ev) = judge(record, &principal, person, &Action::write_data(&data))?;
-            if !matches!(decision, Some(Decision::Allow(_))) {
-                record.audit(ev)?;
-                return Err(refusal(decision.as_ref()));
+            let j = judge(record, &principal, person, &Action::write_data(&data))?;
+            if !matches!(j.decision, Some(Decision::Allow(_))) {
+                audit(record, &j)?;
+                return Err(refusal(j.decision.as_ref()));
             }
+            let ev = j.event;
             let now = Timestamp::now();
             let req = NewEntryRequest {
                 id: EntryId::new(),
@@ -374,4 +421,195 @@ async fn add_entry(
         })
         .await?;
     Ok((StatusCode::CREATED, Json(receipt)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BreakGlassBody {
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct BreakGlassAnswer {
+    pub id: EntryId,
+    pub opened_at: Timestamp,
+    pub expires_at: Timestamp,
+}
+
+/// `POST /api/v1/people/{id}/break-glass` with `{"reason"}`: opens a one-hour window.
+async fn break_glass(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<BreakGlassAnswer>), ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    let person = parse_person(&id)?;
+    let answer = state
+        .blocking(move |record| {
+            let mut ev = event(&principal, Some(person), AuditAction::OpenBreakGlass);
+            let reason = match crate::error::parse_json::<BreakGlassBody>(&body) {
+                Ok(b) => b.reason,
+                Err(e) => {
+                    ev.reason = "invalid-input".into();
+                    record.audit(ev)?;
+                    return Err(e);
+                }
+            };
+            if record
+                .store()
+                .person(person)
+                .map_err(RecordError::from)?
+                .is_none()
+            {
+                ev.reason = "no-such-person".into();
+                record.audit(ev)?;
+                return Err(refusal(None));
+            }
+            match caretrail_access::open_break_glass(&principal, person, &reason, ev.at) {
+                Err(denial) => {
+                    ev.reason = denial.code().to_owned();
+                    record.audit(ev)?;
+                    Err(refusal(Some(&Decision::Deny(denial))))
+                }
+                Ok(grant) => {
+                    ev.allowed = true;
+                    ev.break_glass = true;
+                    ev.reason = "break-glass-opened".into();
+                    let id = EntryId::new();
+                    record.audit(ev)?;
+                    record.store_break_glass(
+                        id,
+                        principal.user,
+                        person,
+                        principal.organisation,
+                        grant.reason(),
+                        grant.opened_at(),
+                    )?;
+                    Ok(BreakGlassAnswer {
+                        id,
+                        opened_at: grant.opened_at(),
+                        expires_at: grant.expires_at(),
+                    })
+                }
+            }
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// One item of the privacy officer's break-glass review queue.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub id: EntryId,
+    pub window: EntryId,
+    pub accessor: caretrail_core::UserId,
+    pub organisation: caretrail_core::OrganisationId,
+    pub person: PersonId,
+    pub reason: Option<String>,
+    pub opened_at: Timestamp,
+    pub read_at: Timestamp,
+    pub status: String,
+    pub finding: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewQuery {
+    #[serde(default)]
+    pub include_closed: bool,
+}
+
+fn review_decision(record: &Record, principal: &Principal) -> Result<(), ApiError> {
+    let decision = decide_review(principal, Review::BreakGlass);
+    let mut ev = event(principal, None, AuditAction::ReviewBreakGlass);
+    ev.allowed = decision.is_allowed();
+    ev.reason = decision.code().to_owned();
+    record.audit(ev)?;
+    if decision.is_allowed() {
+        Ok(())
+    } else {
+        Err(refusal(Some(&decision)))
+    }
+}
+
+async fn review_queue(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    query: Result<Query<ReviewQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Vec<ReviewItem>>, ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    let Query(q) = query.map_err(|_| {
+        ApiError::from(InputError::field(
+            "/include_closed",
+            "must be true or false",
+        ))
+    })?;
+    let items = state
+        .blocking(move |record| {
+            review_decision(record, &principal)?;
+            Ok(record
+                .review_queue(q.include_closed)?
+                .into_iter()
+                .map(|v| ReviewItem {
+                    id: v.item.id,
+                    window: v.window.id,
+                    accessor: v.window.user,
+                    organisation: v.window.organisation,
+                    person: v.window.person,
+                    reason: v.reason,
+                    opened_at: v.window.opened_at,
+                    read_at: v.item.created_at,
+                    status: if v.item.closed_at.is_some() {
+                        "closed".into()
+                    } else {
+                        "open".into()
+                    },
+                    finding: v.finding,
+                })
+                .collect())
+        })
+        .await?;
+    Ok(Json(items))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CloseBody {
+    pub finding: String,
+}
+
+async fn close_review(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(item): Path<String>,
+    body: Bytes,
+) -> Result<StatusCode, ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    state
+        .blocking(move |record| {
+            review_decision(record, &principal)?;
+            let item: EntryId = item.parse().map_err(|_| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "Not found",
+                    "no review item with that id",
+                )
+            })?;
+            let b: CloseBody = crate::error::parse_json(&body)?;
+            if b.finding.trim().is_empty() {
+                return Err(InputError::field(
+                    "/finding",
+                    "a finding is required to close an item",
+                )
+                .into());
+            }
+            record.close_review(item, principal.user, b.finding.trim())?;
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

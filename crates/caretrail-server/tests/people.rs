@@ -267,3 +267,123 @@ async fn a_failed_audit_write_fails_the_read_and_returns_no_data() {
         "no entries leaked"
     );
 }
+
+#[tokio::test]
+async fn break_glass_opens_reads_marks_them_and_queues_them_for_review() {
+    let app = TestApp::new();
+    let p = app.people[0];
+    let cw = app.sign_in("cw").await;
+    let po = app.sign_in("po").await;
+    let citizen = app.sign_in("citizen").await;
+    let timeline = format!("/api/v1/people/{p}/timeline");
+    let bg = format!("/api/v1/people/{p}/break-glass");
+
+    assert_eq!(
+        app.call(Method::GET, &timeline, Some(&cw), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let before = size(&app);
+    let blank = app
+        .call(Method::POST, &bg, Some(&cw), Some(r#"{"reason":"  "}"#))
+        .await;
+    assert_eq!(
+        blank.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        blank.text()
+    );
+    assert_eq!(blank.json()["errors"][0]["field"], "/reason");
+    let missing = app.call(Method::POST, &bg, Some(&cw), Some("{}")).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(size(&app), before + 2, "refused openings are audited");
+    let refused = app
+        .call(
+            Method::POST,
+            &bg,
+            Some(&citizen),
+            Some(r#"{"reason":"curious"}"#),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    let opened = app.call(Method::POST, &bg, Some(&cw), Some(r#"{"reason":"Found on the floor at a visit; paramedics need her medicines list."}"#)).await;
+    assert_eq!(opened.status, StatusCode::CREATED, "{}", opened.text());
+    let before = size(&app);
+    let read = app.call(Method::GET, &timeline, Some(&cw), None).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text());
+    assert_eq!(size(&app), before + 1, "one audit leaf for the read");
+    let log = app.record.access_log(p).unwrap();
+    let last = log.last().unwrap();
+    assert!(last.allowed && last.break_glass);
+
+    // The care worker cannot see the queue; the privacy officer can, with the reason.
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/review/break-glass", Some(&cw), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let q = app
+        .call(Method::GET, "/api/v1/review/break-glass", Some(&po), None)
+        .await;
+    assert_eq!(q.status, StatusCode::OK, "{}", q.text());
+    let items = q.json();
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["accessor"], app.user("cw").id.to_string());
+    assert_eq!(items[0]["status"], "open");
+    assert!(items[0]["reason"].as_str().unwrap().contains("paramedics"));
+
+    let id = items[0]["id"].as_str().unwrap();
+    let close = format!("/api/v1/review/break-glass/{id}/close");
+    let empty = app
+        .call(Method::POST, &close, Some(&po), Some(r#"{"finding":""}"#))
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let closed = app
+        .call(
+            Method::POST,
+            &close,
+            Some(&po),
+            Some(r#"{"finding":"Justified: emergency at a visit."}"#),
+        )
+        .await;
+    assert_eq!(closed.status, StatusCode::NO_CONTENT, "{}", closed.text());
+    let again = app
+        .call(
+            Method::POST,
+            &close,
+            Some(&po),
+            Some(r#"{"finding":"again"}"#),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    let open = app
+        .call(Method::GET, "/api/v1/review/break-glass", Some(&po), None)
+        .await;
+    assert!(open.json().as_array().unwrap().is_empty());
+    let all = app
+        .call(
+            Method::GET,
+            "/api/v1/review/break-glass?include_closed=true",
+            Some(&po),
+            None,
+        )
+        .await;
+    assert_eq!(all.json()[0]["finding"], "Justified: emergency at a visit.");
+
+    // The citizen sees the break-glass read in their access log.
+    let mine = app
+        .call(Method::GET, "/api/v1/me/access-log", Some(&citizen), None)
+        .await
+        .json();
+    assert!(
+        mine.as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["break_glass"] == true && e["decision"] == "allowed")
+    );
+    assert!(app.record.verify(None).unwrap().ok());
+}

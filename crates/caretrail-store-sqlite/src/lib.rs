@@ -18,8 +18,9 @@ use caretrail_core::{
 };
 use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash};
 use caretrail_store::{
-    Appended, AuditRow, CheckpointSigner, DirectoryBatch, EntryRow, LogMeta, PersonRow, Result,
-    SessionRow, Store, StoreError, StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
+    Appended, AuditRow, BreakGlassRow, CheckpointSigner, DirectoryBatch, EntryRow, LogMeta,
+    PersonRow, Result, ReviewItemRow, SessionRow, Store, StoreError, StoredCheckpoint, WrappedKeys,
+    Write, from_micros, to_micros,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -28,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_audit.sql"),
     include_str!("../migrations/0003_sessions.sql"),
+    include_str!("../migrations/0004_break_glass.sql"),
 ];
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const READERS: usize = 4;
@@ -231,6 +233,34 @@ fn audit_row(r: &Row<'_>) -> rusqlite::Result<AuditRow> {
         },
     })
 }
+
+fn break_glass_row(r: &Row<'_>) -> rusqlite::Result<BreakGlassRow> {
+    Ok(BreakGlassRow {
+        id: EntryId::from_bytes(blob16(r.get(0)?)?),
+        user: UserId::from_bytes(blob16(r.get(1)?)?),
+        person: PersonId::from_bytes(blob16(r.get(2)?)?),
+        organisation: OrganisationId::from_bytes(blob16(r.get(3)?)?),
+        reason: r.get(4)?,
+        opened_at: ts(r.get(5)?)?,
+    })
+}
+
+fn review_row(r: &Row<'_>) -> rusqlite::Result<ReviewItemRow> {
+    let closed: Option<i64> = r.get(4)?;
+    let reviewer: Option<Vec<u8>> = r.get(5)?;
+    Ok(ReviewItemRow {
+        id: EntryId::from_bytes(blob16(r.get(0)?)?),
+        window: EntryId::from_bytes(blob16(r.get(1)?)?),
+        audit: EntryId::from_bytes(blob16(r.get(2)?)?),
+        created_at: ts(r.get(3)?)?,
+        closed_at: closed.map(ts).transpose()?,
+        reviewer: reviewer.map(blob16).transpose()?.map(UserId::from_bytes),
+        finding: r.get(6)?,
+    })
+}
+
+const BREAK_GLASS_COLUMNS: &str = "id, user_id, person_id, organisation_id, reason, opened_at";
+const REVIEW_COLUMNS: &str = "id, window_id, audit_id, created_at, closed_at, reviewer_id, finding";
 
 const ENTRY_COLUMNS: &str = "id, leaf_index, person_id, organisation_id, author_id, author_role, kind, \
      recorded_at, effective_at, amends, key_version, payload";
@@ -935,6 +965,90 @@ impl Store for SqliteStore {
             .execute(
                 "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
                 params![token_hash.as_slice(), to_micros(at)],
+            )
+            .sql()?;
+        Ok(n > 0)
+    }
+
+    fn put_break_glass(&self, w: &BreakGlassRow) -> Result<()> {
+        self.writer()?
+            .execute(
+                &format!("INSERT INTO break_glass ({BREAK_GLASS_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
+                params![
+                    w.id.as_bytes(),
+                    w.user.as_bytes(),
+                    w.person.as_bytes(),
+                    w.organisation.as_bytes(),
+                    w.reason,
+                    to_micros(w.opened_at)
+                ],
+            )
+            .sql()?;
+        Ok(())
+    }
+
+    fn latest_break_glass(&self, user: UserId, person: PersonId) -> Result<Option<BreakGlassRow>> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {BREAK_GLASS_COLUMNS} FROM break_glass WHERE user_id = ?1 AND person_id = ?2 ORDER BY opened_at DESC LIMIT 1"
+            ))?
+            .query_row([user.as_bytes(), person.as_bytes()], break_glass_row)
+            .optional()
+        })
+    }
+
+    fn break_glass(&self, id: EntryId) -> Result<Option<BreakGlassRow>> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {BREAK_GLASS_COLUMNS} FROM break_glass WHERE id = ?1"
+            ))?
+            .query_row([id.as_bytes()], break_glass_row)
+            .optional()
+        })
+    }
+
+    fn add_review_item(&self, item: &ReviewItemRow) -> Result<()> {
+        self.writer()?
+            .execute(
+                &format!("INSERT INTO review_items ({REVIEW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                params![
+                    item.id.as_bytes(),
+                    item.window.as_bytes(),
+                    item.audit.as_bytes(),
+                    to_micros(item.created_at),
+                    item.closed_at.map(to_micros),
+                    item.reviewer.map(|r| *r.as_bytes()),
+                    item.finding
+                ],
+            )
+            .sql()?;
+        Ok(())
+    }
+
+    fn review_items(&self, include_closed: bool) -> Result<Vec<ReviewItemRow>> {
+        self.read(|c| {
+            let sql = if include_closed {
+                format!("SELECT {REVIEW_COLUMNS} FROM review_items ORDER BY created_at, id")
+            } else {
+                format!("SELECT {REVIEW_COLUMNS} FROM review_items WHERE closed_at IS NULL ORDER BY created_at, id")
+            };
+            let mut stmt = c.prepare_cached(&sql)?;
+            stmt.query_map([], review_row)?.collect()
+        })
+    }
+
+    fn close_review_item(
+        &self,
+        id: EntryId,
+        reviewer: UserId,
+        finding: &[u8],
+        at: jiff::Timestamp,
+    ) -> Result<bool> {
+        let n = self
+            .writer()?
+            .execute(
+                "UPDATE review_items SET closed_at = ?2, reviewer_id = ?3, finding = ?4 WHERE id = ?1 AND closed_at IS NULL",
+                params![id.as_bytes(), to_micros(at), reviewer.as_bytes(), finding],
             )
             .sql()?;
         Ok(n > 0)

@@ -130,6 +130,65 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
     directory_round_trips(&*make());
     audit_events_are_leaves_and_read_back_by_person(&*make());
     sessions_are_stored_by_token_hash_and_revoked_once(&*make());
+    break_glass_windows_and_review_items_round_trip(&*make());
+}
+
+fn break_glass_windows_and_review_items_round_trip(store: &dyn Store) {
+    let fx = fixture(store);
+    let t = |s: i64| Timestamp::from_second(1_700_000_000 + s).unwrap();
+    let w1 = crate::BreakGlassRow {
+        id: EntryId::new(),
+        user: fx.author,
+        person: fx.people[0],
+        organisation: fx.org,
+        reason: Some(vec![1, 2, 3]),
+        opened_at: t(0),
+    };
+    let w2 = crate::BreakGlassRow {
+        id: EntryId::new(),
+        opened_at: t(100),
+        ..w1.clone()
+    };
+    store.put_break_glass(&w1).unwrap();
+    store.put_break_glass(&w2).unwrap();
+    assert_eq!(
+        store.latest_break_glass(fx.author, fx.people[0]).unwrap(),
+        Some(w2.clone())
+    );
+    assert!(
+        store
+            .latest_break_glass(fx.author, fx.people[1])
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(store.break_glass(w1.id).unwrap(), Some(w1.clone()));
+    let item = crate::ReviewItemRow {
+        id: EntryId::new(),
+        window: w2.id,
+        audit: EntryId::new(),
+        created_at: t(101),
+        closed_at: None,
+        reviewer: None,
+        finding: None,
+    };
+    store.add_review_item(&item).unwrap();
+    assert_eq!(store.review_items(false).unwrap(), vec![item.clone()]);
+    assert!(
+        store
+            .close_review_item(item.id, fx.author, &[9, 9], t(200))
+            .unwrap()
+    );
+    assert!(
+        !store
+            .close_review_item(item.id, fx.author, &[9], t(201))
+            .unwrap(),
+        "closed once"
+    );
+    assert!(store.review_items(false).unwrap().is_empty());
+    let closed = store.review_items(true).unwrap();
+    assert_eq!(closed[0].closed_at, Some(t(200)));
+    assert_eq!(closed[0].finding.as_deref(), Some(&[9u8, 9][..]));
+    assert_eq!(closed[0].reviewer, Some(fx.author));
 }
 
 fn sessions_are_stored_by_token_hash_and_revoked_once(store: &dyn Store) {

@@ -9,8 +9,9 @@ use caretrail_ledger::{Hash, NodeId};
 use jiff::Timestamp;
 
 use crate::{
-    Appended, AuditRow, CheckpointSigner, DirectoryBatch, EntryRow, LogMeta, PersonRow, Result,
-    SessionRow, Store, StoreError, StoredCheckpoint, WrappedKeys, Write,
+    Appended, AuditRow, BreakGlassRow, CheckpointSigner, DirectoryBatch, EntryRow, LogMeta,
+    PersonRow, Result, ReviewItemRow, SessionRow, Store, StoreError, StoredCheckpoint, WrappedKeys,
+    Write,
 };
 
 /// When the wrapped store's `append` should fail, and how.
@@ -149,5 +150,29 @@ impl<S: Store> Store for FaultyStore<S> {
     }
     fn revoke_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<bool> {
         self.inner.revoke_session(token_hash, at)
+    }
+    fn put_break_glass(&self, window: &BreakGlassRow) -> Result<()> {
+        self.inner.put_break_glass(window)
+    }
+    fn latest_break_glass(&self, user: UserId, person: PersonId) -> Result<Option<BreakGlassRow>> {
+        self.inner.latest_break_glass(user, person)
+    }
+    fn break_glass(&self, id: EntryId) -> Result<Option<BreakGlassRow>> {
+        self.inner.break_glass(id)
+    }
+    fn add_review_item(&self, item: &ReviewItemRow) -> Result<()> {
+        self.inner.add_review_item(item)
+    }
+    fn review_items(&self, include_closed: bool) -> Result<Vec<ReviewItemRow>> {
+        self.inner.review_items(include_closed)
+    }
+    fn close_review_item(
+        &self,
+        id: EntryId,
+        reviewer: UserId,
+        finding: &[u8],
+        at: Timestamp,
+    ) -> Result<bool> {
+        self.inner.close_review_item(id, reviewer, finding, at)
     }
 }

@@ -200,6 +200,46 @@ pub trait Store: Send + Sync {
     fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionRow>>;
     /// Revokes a session; `false` if there was no live session with that hash.
     fn revoke_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<bool>;
+
+    fn put_break_glass(&self, window: &BreakGlassRow) -> Result<()>;
+    /// The user's most recently opened window on the person.
+    fn latest_break_glass(&self, user: UserId, person: PersonId) -> Result<Option<BreakGlassRow>>;
+    fn break_glass(&self, id: EntryId) -> Result<Option<BreakGlassRow>>;
+    fn add_review_item(&self, item: &ReviewItemRow) -> Result<()>;
+    /// Review items, oldest first; only open ones unless `include_closed`.
+    fn review_items(&self, include_closed: bool) -> Result<Vec<ReviewItemRow>>;
+    /// Closes an open item; `false` if it was not open.
+    fn close_review_item(
+        &self,
+        id: EntryId,
+        reviewer: UserId,
+        finding: &[u8],
+        at: Timestamp,
+    ) -> Result<bool>;
+}
+
+/// A break-glass window. `reason` is sealed under the person's key (`None` once erased).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlassRow {
+    pub id: EntryId,
+    pub user: UserId,
+    pub person: PersonId,
+    pub organisation: caretrail_core::OrganisationId,
+    pub reason: Option<Vec<u8>>,
+    pub opened_at: Timestamp,
+}
+
+/// An item in the privacy officer's review queue: one read made through a break-glass window.
+/// `finding` is sealed under the person's key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewItemRow {
+    pub id: EntryId,
+    pub window: EntryId,
+    pub audit: EntryId,
+    pub created_at: Timestamp,
+    pub closed_at: Option<Timestamp>,
+    pub reviewer: Option<UserId>,
+    pub finding: Option<Vec<u8>>,
 }
 
 /// A sign-in session. Only the SHA-256 of the bearer token is stored.
