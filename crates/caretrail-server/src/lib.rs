@@ -15,6 +15,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod ledger;
+pub mod metrics;
 pub mod people;
 
 use std::sync::Arc;
@@ -44,6 +45,7 @@ impl std::fmt::Debug for AppState {
 
 impl AppState {
     pub fn new(record: Arc<Record>, config: ServerConfig) -> Self {
+        metrics::install();
         let signin = Arc::new(auth::SignInGuard::new(
             config.lockout_attempts,
             std::time::Duration::from_secs(u64::from(config.lockout_minutes) * 60),
@@ -74,10 +76,12 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics::render))
         .merge(auth::routes())
         .merge(ledger::routes())
         .merge(people::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
+        .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }
 

@@ -163,3 +163,24 @@ async fn oversized_bodies_are_refused() {
         .await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn metrics_count_requests_by_route_template_not_by_person() {
+    let app = TestApp::new();
+    let token = app.sign_in("sw").await;
+    let p = app.people[0];
+    app.call(
+        Method::GET,
+        &format!("/api/v1/people/{p}/timeline"),
+        Some(&token),
+        None,
+    )
+    .await;
+    let m = app.call(Method::GET, "/metrics", None, None).await;
+    assert_eq!(m.status, StatusCode::OK);
+    let text = m.text();
+    assert!(text.contains("caretrail_http_requests_total"), "{text}");
+    assert!(text.contains("/api/v1/people/{id}/timeline"));
+    assert!(text.contains("caretrail_ledger_leaves"));
+    assert!(!text.contains(&p.to_string()), "no person id in metrics");
+}
