@@ -39,6 +39,8 @@ pub fn routes() -> Router<AppState> {
             post(close_review),
         )
         .route("/api/v1/me/record", get(my_record))
+        .route("/api/v1/me/export", get(my_export))
+        .route("/api/v1/caseload", get(caseload))
         .route("/api/v1/me/access-log", get(my_access_log))
 }
 
@@ -612,4 +614,117 @@ async fn close_review(
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Everything held about the signed-in citizen (GDPR Arts. 15 and 20), as JSON.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Export {
+    pub person: PersonId,
+    pub profile: Option<caretrail_core::PersonProfile>,
+    pub entries: Vec<Entry>,
+    pub relationships: Vec<caretrail_core::CareRelationship>,
+    pub access_log: Vec<AuditEvent>,
+    pub exported_at: Timestamp,
+}
+
+async fn my_export(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+) -> Result<Json<Export>, ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    let person = own_person(&session)?;
+    let export = state
+        .blocking(move |record| {
+            let j = judge(record, &principal, person, &Action::ExportOwnRecord)?;
+            audit(record, &j)?;
+            if !matches!(j.decision, Some(Decision::Allow(_))) {
+                return Err(refusal(j.decision.as_ref()));
+            }
+            Ok(Export {
+                person,
+                profile: record.profile(person)?,
+                entries: record.timeline(person)?,
+                relationships: record
+                    .store()
+                    .relationships_for_person(person)
+                    .map_err(RecordError::from)?,
+                access_log: record.access_log(person)?,
+                exported_at: Timestamp::now(),
+            })
+        })
+        .await?;
+    Ok(Json(export))
+}
+
+/// One person on the signed-in practitioner's caseload (opaque ids only: reading a record is a
+/// separate, audited request).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct CaseloadItem {
+    pub person: PersonId,
+    pub relationship: caretrail_core::RelationshipKind,
+    pub organisation: caretrail_core::OrganisationId,
+    pub practitioner: caretrail_core::UserId,
+    pub since: Timestamp,
+}
+
+/// `GET /api/v1/caseload`: people with an active care relationship with the caller (for a
+/// manager: with anyone in their organisation).
+async fn caseload(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Json<Vec<CaseloadItem>>, ApiError> {
+    let user = session.user;
+    let items = state
+        .blocking(move |record| {
+            let now = Timestamp::now();
+            let store = record.store();
+            let rels: Vec<caretrail_core::CareRelationship> =
+                if user.role == caretrail_core::Role::Manager {
+                    let mut all = Vec::new();
+                    for u in store
+                        .users()
+                        .map_err(RecordError::from)?
+                        .into_iter()
+                        .filter(|u| u.organisation == user.organisation)
+                    {
+                        all.extend(
+                            store
+                                .relationships_for_practitioner(u.id)
+                                .map_err(RecordError::from)?,
+                        );
+                    }
+                    all.into_iter()
+                        .filter(|r| r.organisation == user.organisation)
+                        .collect()
+                } else if user.role.is_practitioner() {
+                    store
+                        .relationships_for_practitioner(user.id)
+                        .map_err(RecordError::from)?
+                        .into_iter()
+                        .filter(|r| r.organisation == user.organisation)
+                        .collect()
+                } else {
+                    return Err(ApiError::new(
+                        StatusCode::FORBIDDEN,
+                        "Forbidden",
+                        "only practitioners have a caseload",
+                    ));
+                };
+            let mut items: Vec<CaseloadItem> = rels
+                .into_iter()
+                .filter(|r| r.is_active_at(now))
+                .map(|r| CaseloadItem {
+                    person: r.person,
+                    relationship: r.kind,
+                    organisation: r.organisation,
+                    practitioner: r.practitioner,
+                    since: r.from,
+                })
+                .collect();
+            items.sort_by_key(|i| (i.person, i.since));
+            Ok(items)
+        })
+        .await?;
+    Ok(Json(items))
 }

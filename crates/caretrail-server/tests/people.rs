@@ -387,3 +387,59 @@ async fn break_glass_opens_reads_marks_them_and_queues_them_for_review() {
     );
     assert!(app.record.verify(None).unwrap().ok());
 }
+
+#[tokio::test]
+async fn caseload_lists_active_relationships_and_export_gives_the_citizen_everything() {
+    let app = TestApp::new();
+    let sw = app.sign_in("sw").await;
+    let cw = app.sign_in("cw").await;
+    let citizen = app.sign_in("citizen").await;
+    let c = app
+        .call(Method::GET, "/api/v1/caseload", Some(&sw), None)
+        .await;
+    assert_eq!(c.status, StatusCode::OK);
+    let c = c.json();
+    assert_eq!(c.as_array().unwrap().len(), 1);
+    assert_eq!(c[0]["person"], app.people[0].to_string());
+    assert_eq!(c[0]["relationship"], "allocated-worker");
+    assert!(
+        app.call(Method::GET, "/api/v1/caseload", Some(&cw), None)
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/caseload", Some(&citizen), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    app.call(
+        Method::POST,
+        &format!("/api/v1/people/{}/entries", app.people[0]),
+        Some(&sw),
+        Some(&note("For the export.")),
+    )
+    .await;
+    let before = size(&app);
+    let e = app
+        .call(Method::GET, "/api/v1/me/export", Some(&citizen), None)
+        .await;
+    assert_eq!(e.status, StatusCode::OK, "{}", e.text());
+    assert_eq!(size(&app), before + 1, "the export is audited");
+    let e = e.json();
+    assert_eq!(e["person"], app.people[0].to_string());
+    assert_eq!(e["profile"]["given_name"], "Test0");
+    assert_eq!(e["entries"][0]["data"]["text"], "For the export.");
+    assert_eq!(e["relationships"].as_array().unwrap().len(), 1);
+    assert!(e["access_log"].as_array().unwrap().len() >= 2);
+    assert_eq!(
+        app.call(Method::GET, "/api/v1/me/export", Some(&sw), None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}
