@@ -602,7 +602,7 @@ impl Record {
             Write::Entry(entry),
         ])?;
         self.forget_keys(person);
-        self.store.purge_deleted()?;
+        self.store.fold_journal()?;
         Ok(Receipt {
             entry_id: req.id.to_string(),
             leaf_index: appended.leaf_indexes[0],

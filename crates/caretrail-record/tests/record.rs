@@ -381,7 +381,7 @@ fn rollback_to_an_older_copy_is_caught_with_a_saved_checkpoint() {
     w.fill(50, 10);
     // Snapshot the directory as it is now (an "old backup").
     let backup = tempfile::tempdir().unwrap();
-    w.record.store().purge_deleted().unwrap();
+    w.record.store().fold_journal().unwrap();
     copy_dir(w.path(), backup.path());
     w.fill(30, 10);
     let saved = w.record.checkpoint().unwrap();

@@ -283,7 +283,7 @@ fn every_mutation_of_log_content_is_detected_at_its_first_bad_leaf() {
     let n = w.record.store().tree_size().unwrap();
     assert_eq!(n, 203);
     // Fold the WAL into the main file so a file copy is the whole database.
-    w.record.store().purge_deleted().unwrap();
+    w.record.store().fold_journal().unwrap();
     let pristine = tempfile::tempdir().unwrap();
     copy_data_dir(w.path(), pristine.path());
     drop(w);

@@ -751,7 +751,7 @@ impl Store for SqliteStore {
         })
     }
 
-    fn purge_deleted(&self) -> Result<()> {
+    fn fold_journal(&self) -> Result<()> {
         let conn = self.writer()?;
         // Copy every committed page back into the main file and truncate the WAL, so the old
         // versions of erased rows are gone from the WAL; secure_delete has zeroed freed cells.

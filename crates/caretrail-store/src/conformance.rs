@@ -394,7 +394,7 @@ fn erasure_removes_keys_profile_and_payloads_only(store: &dyn Store) {
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)));
     assert_eq!(store.tree_size().unwrap(), 9);
-    store.purge_deleted().unwrap();
+    store.fold_journal().unwrap();
 }
 
 fn init_twice_is_refused(store: &dyn Store) {

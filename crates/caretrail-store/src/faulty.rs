@@ -94,8 +94,8 @@ impl<S: Store> Store for FaultyStore<S> {
     fn relationships_for_practitioner(&self, id: UserId) -> Result<Vec<CareRelationship>> {
         self.inner.relationships_for_practitioner(id)
     }
-    fn purge_deleted(&self) -> Result<()> {
-        self.inner.purge_deleted()
+    fn fold_journal(&self) -> Result<()> {
+        self.inner.fold_journal()
     }
     fn tree_size(&self) -> Result<u64> {
         self.inner.tree_size()

@@ -168,9 +168,11 @@ pub trait Store: Send + Sync {
     /// assigns leaf indexes, stores every completed tree node and a checkpoint signed by
     /// `signer`, and commits. On `Err`, nothing was written.
     fn append(&self, batch: &[Write], signer: &dyn CheckpointSigner) -> Result<Appended>;
-    /// Makes deleted data unrecoverable from the database files (e.g. checkpoint and truncate a
-    /// write-ahead log). Called after erasure.
-    fn purge_deleted(&self) -> Result<()>;
+    /// Folds any write-ahead journal into the main database file and truncates it: afterwards
+    /// the main file alone holds every committed write (a file copy is a whole backup), and old
+    /// versions of erased rows are gone from disk. Called after erasure and when the CLI ends a
+    /// write.
+    fn fold_journal(&self) -> Result<()>;
 
     /// Number of leaves stored.
     fn tree_size(&self) -> Result<u64>;

@@ -371,3 +371,109 @@ fn verify_names_the_first_bad_leaf_and_erasure_keeps_it_passing() {
         stdout(&o)
     );
 }
+
+fn all_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(all_files(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+fn on_disk(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
+    all_files(dir)
+        .into_iter()
+        .filter(|f| {
+            std::fs::read(f)
+                .unwrap()
+                .windows(needle.len())
+                .any(|w| w == needle)
+        })
+        .collect()
+}
+
+#[test]
+fn a_canary_written_with_entry_add_is_never_on_disk_and_erasure_keeps_verify_passing() {
+    let dir = seeded("3", "8");
+    let data = dir.path().join("data");
+    let person = accounts(&data)
+        .into_iter()
+        .find(|a| a["role"] == "citizen")
+        .unwrap()["person"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let canary = format!("CANARY{}", std::process::id());
+    let input = serde_json::json!({"text": format!("The canary {canary} sings.")}).to_string();
+    let o = run(
+        &data,
+        &["entry", "add", "--person", &person, "--kind", "case-note"],
+        Some(&input),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        on_disk(&data, canary.as_bytes()).is_empty(),
+        "no plaintext on disk before erasure"
+    );
+    let t = stdout(&run(&data, &["timeline", "--person", &person], None));
+    assert!(t.contains(&canary), "the record reads back decrypted");
+    let o = run(
+        &data,
+        &[
+            "erase",
+            "--person",
+            &person,
+            "--reason",
+            "GDPR Art. 17 request",
+        ],
+        None,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(on_disk(&data, canary.as_bytes()).is_empty(), "nor after");
+    assert!(!stdout(&run(&data, &["timeline", "--person", &person], None)).contains(&canary));
+    assert!(run(&data, &["verify"], None).status.success());
+}
+
+#[test]
+fn verify_with_a_saved_checkpoint_catches_a_restored_older_copy() {
+    let dir = seeded("2", "4");
+    let data = dir.path().join("data");
+    let backup = dir.path().join("backup");
+    std::fs::create_dir_all(backup.join("keys")).unwrap();
+    for f in ["caretrail.db", "keys/kek", "keys/log-signing-key"] {
+        std::fs::copy(data.join(f), backup.join(f)).unwrap();
+    }
+    let person = accounts(&data)
+        .into_iter()
+        .find(|a| a["role"] == "citizen")
+        .unwrap()["person"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let o = run(
+        &data,
+        &["entry", "add", "--person", &person, "--kind", "case-note"],
+        Some(r#"{"text":"After the backup."}"#),
+    );
+    assert!(o.status.success());
+    let saved = dir.path().join("checkpoint.txt");
+    std::fs::write(&saved, stdout(&run(&data, &["ledger", "checkpoint"], None))).unwrap();
+    let saved = saved.to_str().unwrap();
+    assert!(
+        run(&data, &["verify", "--checkpoint", saved], None)
+            .status
+            .success()
+    );
+    assert!(
+        run(&backup, &["verify"], None).status.success(),
+        "the old copy is self-consistent"
+    );
+    let o = run(&backup, &["verify", "--checkpoint", saved], None);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("first bad leaf:"), "{}", stdout(&o));
+}
