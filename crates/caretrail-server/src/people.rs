@@ -33,6 +33,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/people/{id}/timeline", get(timeline))
         .route("/api/v1/people/{id}/entries", post(add_entry))
         .route("/api/v1/people/{id}/break-glass", post(break_glass))
+        .route("/api/v1/people/{id}/relationships", post(add_relationship))
+        .route(
+            "/api/v1/people/{id}/relationships/{rid}/end",
+            post(end_relationship),
+        )
         .route("/api/v1/review/break-glass", get(review_queue))
         .route(
             "/api/v1/review/break-glass/{item}/close",
@@ -727,4 +732,142 @@ async fn caseload(
         })
         .await?;
     Ok(Json(items))
+}
+
+/// `POST /api/v1/people/{id}/relationships` body: a practitioner of the caller's organisation.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewRelationshipBody {
+    pub practitioner: caretrail_core::UserId,
+    pub kind: caretrail_core::RelationshipKind,
+    #[serde(default)]
+    pub from: Option<Timestamp>,
+}
+
+/// Starts a care relationship through the caller's organisation (a manager's referral).
+async fn add_relationship(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<caretrail_core::CareRelationship>), ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    let person = parse_person(&id)?;
+    let rel = state
+        .blocking(move |record| {
+            let action = Action::ManageRelationships {
+                organisation: principal.organisation,
+            };
+            let parsed: Result<NewRelationshipBody, ApiError> = crate::error::parse_json(&body);
+            let body = match parsed {
+                Ok(b) => b,
+                Err(e) => {
+                    let mut ev = event(&principal, Some(person), AuditAction::ManageRelationships);
+                    ev.reason = "invalid-input".into();
+                    record.audit(ev)?;
+                    return Err(e);
+                }
+            };
+            let j = judge(record, &principal, person, &action)?;
+            audit(record, &j)?;
+            if !matches!(j.decision, Some(Decision::Allow(_))) {
+                return Err(refusal(j.decision.as_ref()));
+            }
+            let practitioner = record
+                .store()
+                .user(body.practitioner)
+                .map_err(RecordError::from)?;
+            let Some(practitioner) = practitioner
+                .filter(|u| u.organisation == principal.organisation && u.role.is_practitioner())
+            else {
+                return Err(InputError::field(
+                    "/practitioner",
+                    "must be a practitioner of your organisation",
+                )
+                .into());
+            };
+            let now = Timestamp::now();
+            let from = body.from.unwrap_or(now);
+            if from > now + jiff::SignedDuration::from_hours(24 * 366) {
+                return Err(InputError::field("/from", "must be within a year from now").into());
+            }
+            let rel = caretrail_core::CareRelationship {
+                id: caretrail_core::RelationshipId::new(),
+                practitioner: practitioner.id,
+                person,
+                organisation: principal.organisation,
+                kind: body.kind,
+                from: Timestamp::from_microsecond(from.as_microsecond()).unwrap_or(from),
+                to: None,
+            };
+            record
+                .store()
+                .put_directory(&caretrail_store::DirectoryBatch {
+                    relationships: vec![rel.clone()],
+                    ..Default::default()
+                })
+                .map_err(RecordError::from)?;
+            Ok(rel)
+        })
+        .await?;
+    Ok((StatusCode::CREATED, Json(rel)))
+}
+
+/// Ends a care relationship (through the organisation it runs through).
+async fn end_relationship(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path((id, rid)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    let person = parse_person(&id)?;
+    state
+        .blocking(move |record| {
+            let rel = rid
+                .parse::<caretrail_core::RelationshipId>()
+                .ok()
+                .map(|rid| {
+                    record
+                        .store()
+                        .relationships_for_person(person)
+                        .map(|rs| rs.into_iter().find(|r| r.id == rid))
+                })
+                .transpose()
+                .map_err(RecordError::from)?
+                .flatten();
+            let organisation = rel
+                .as_ref()
+                .map_or(principal.organisation, |r| r.organisation);
+            let j = judge(
+                record,
+                &principal,
+                person,
+                &Action::ManageRelationships { organisation },
+            )?;
+            audit(record, &j)?;
+            if !matches!(j.decision, Some(Decision::Allow(_))) {
+                return Err(refusal(j.decision.as_ref()));
+            }
+            let rel = rel.ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::NOT_FOUND,
+                    "Not found",
+                    "no such relationship for this person",
+                )
+            })?;
+            if !record
+                .store()
+                .end_relationship(rel.id, Timestamp::now())
+                .map_err(RecordError::from)?
+            {
+                return Err(
+                    RecordError::Conflict("that relationship has already ended".into()).into(),
+                );
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -443,3 +443,84 @@ async fn caseload_lists_active_relationships_and_export_gives_the_citizen_everyt
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_manager_starts_and_ends_care_through_their_organisation() {
+    let app = TestApp::new();
+    let p = app.people[1];
+    let mgr = app.sign_in("mgr").await;
+    let cw = app.sign_in("cw").await;
+    let sw = app.sign_in("sw").await;
+    let cw_id = app.user("cw").id;
+    let rels = format!("/api/v1/people/{p}/relationships");
+    assert_eq!(
+        app.call(
+            Method::GET,
+            &format!("/api/v1/people/{p}/timeline"),
+            Some(&cw),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // The care worker cannot refer themself; a manager of another organisation's worker cannot either.
+    let body = serde_json::json!({"practitioner": cw_id, "kind": "care-team"}).to_string();
+    assert_eq!(
+        app.call(Method::POST, &rels, Some(&cw), Some(&body))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let sw_body =
+        serde_json::json!({"practitioner": app.user("sw").id, "kind": "care-team"}).to_string();
+    let wrong = app
+        .call(Method::POST, &rels, Some(&mgr), Some(&sw_body))
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.json()["errors"][0]["field"], "/practitioner");
+
+    let before = size(&app);
+    let made = app.call(Method::POST, &rels, Some(&mgr), Some(&body)).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    assert_eq!(size(&app), before + 1, "audited once");
+    let rid = made.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.call(
+            Method::GET,
+            &format!("/api/v1/people/{p}/timeline"),
+            Some(&cw),
+            None
+        )
+        .await
+        .status,
+        StatusCode::OK
+    );
+
+    // The council's social worker cannot end the provider's relationship; the manager can, once.
+    let end = format!("/api/v1/people/{p}/relationships/{rid}/end");
+    assert_eq!(
+        app.call(Method::POST, &end, Some(&sw), None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call(Method::POST, &end, Some(&mgr), None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        app.call(Method::POST, &end, Some(&mgr), None).await.status,
+        StatusCode::CONFLICT
+    );
+    assert_eq!(
+        app.call(
+            Method::GET,
+            &format!("/api/v1/people/{p}/timeline"),
+            Some(&cw),
+            None
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+}

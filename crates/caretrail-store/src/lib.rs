@@ -163,6 +163,8 @@ pub trait Store: Send + Sync {
     fn person_keys(&self, id: PersonId) -> Result<Option<WrappedKeys>>;
     fn relationships_for_person(&self, id: PersonId) -> Result<Vec<CareRelationship>>;
     fn relationships_for_practitioner(&self, id: UserId) -> Result<Vec<CareRelationship>>;
+    /// Ends an open relationship at `at`; `false` if it was already ended or does not exist.
+    fn end_relationship(&self, id: caretrail_core::RelationshipId, at: Timestamp) -> Result<bool>;
 
     /// Appends a batch in one durable transaction. The backend reads the tree's right edge,
     /// assigns leaf indexes, stores every completed tree node and a checkpoint signed by

@@ -88,6 +88,7 @@ impl TestApp {
             mk("cw", Role::CareWorker, provider.id, None),
             mk("po", Role::PrivacyOfficer, council.id, None),
             mk("citizen", Role::Citizen, council.id, Some(people[0])),
+            mk("mgr", Role::Manager, provider.id, None),
         ];
         let rels = vec![CareRelationship {
             id: RelationshipId::new(),
