@@ -12,7 +12,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use caretrail_core::{EntryId, EntryKind};
+use caretrail_core::EntryId;
 use common::{World, open};
 use rand::{RngExt, SeedableRng};
 
@@ -50,27 +50,16 @@ fn crash_child_writer() {
         .into_iter()
         .find(|u| u.username == "cw.test")
         .unwrap();
-    let org = author.organisation;
     std::thread::scope(|s| {
         for t in 0..4 {
             let (record, people, author) = (&record, &people, &author);
             s.spawn(move || {
                 for i in 0.. {
-                    let now = jiff::Timestamp::now();
-                    let req = caretrail_record::NewEntryRequest {
-                        id: EntryId::new(),
-                        person: people[(t + i) % people.len()],
-                        organisation: org,
-                        author: author.clone(),
-                        recorded_at: now,
-                        effective_at: now,
-                        amends: None,
-                        data: caretrail_core::EntryData::parse(
-                            EntryKind::CaseNote,
-                            &serde_json::json!({"text": format!("writer {t} note {i}")}),
-                        )
-                        .unwrap(),
-                    };
+                    let req = common::note_request(
+                        people[(t + i) % people.len()],
+                        author,
+                        &format!("writer {t} note {i}"),
+                    );
                     let receipt = record.add_entry(req).expect("write");
                     println!(
                         "ACK {} {} {}",
@@ -116,6 +105,7 @@ fn acknowledged_writes_survive_repeated_kill_9() {
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let (first_tx, first_rx) = std::sync::mpsc::channel::<()>();
         let reader = std::thread::spawn(move || {
             let mut lines = Vec::new();
             for line in BufReader::new(stdout).lines() {
@@ -123,17 +113,20 @@ fn acknowledged_writes_survive_repeated_kill_9() {
                 // The harness may print its own words before the first line on the same line.
                 if let Some(at) = line.find("ACK ") {
                     lines.push(line[at + 4..].to_owned());
+                    let _ = first_tx.send(());
                 }
             }
             lines
         });
-        std::thread::sleep(Duration::from_millis(rng.random_range(150..600)));
+        // Kill at a random moment once the child is writing (start-up time varies with load).
+        let started = first_rx.recv_timeout(Duration::from_secs(60)).is_ok();
+        std::thread::sleep(Duration::from_millis(rng.random_range(0..400)));
         child.kill().unwrap(); // SIGKILL
         child.wait().unwrap();
         let lines = reader.join().unwrap();
         assert!(
-            !lines.is_empty(),
-            "cycle {cycle}: the child acknowledged nothing"
+            started && !lines.is_empty(),
+            "cycle {cycle}: the child acknowledged nothing within a minute"
         );
         for l in lines {
             let mut parts = l.split(' ');
