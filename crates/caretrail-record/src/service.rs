@@ -637,18 +637,10 @@ impl Record {
         Ok(match payload {
             None => erased_entry(row),
             Some(p) => Entry {
-                id: m.id,
-                kind: m.kind,
-                person: m.person,
-                organisation: m.organisation,
-                author: m.author,
-                recorded_at: m.recorded_at,
-                effective_at: m.effective_at,
                 codes: p.codes,
-                amends: m.amends,
                 data: Some(p.data),
                 erased: false,
-                leaf_index: row.leaf_index,
+                ..erased_entry(row)
             },
         })
     }

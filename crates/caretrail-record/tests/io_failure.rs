@@ -7,7 +7,6 @@ mod common;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 
-use caretrail_core::EntryKind;
 use caretrail_record::{KeyFiles, Record};
 use caretrail_store::faulty::{Fault, FaultyStore};
 use caretrail_store_sqlite::SqliteStore;
@@ -36,21 +35,7 @@ fn io_failure_child() {
         .find(|u| u.username == "cw.test")
         .unwrap();
     for i in 0..100 {
-        let now = jiff::Timestamp::now();
-        let result = record.add_entry(caretrail_record::NewEntryRequest {
-            id: caretrail_core::EntryId::new(),
-            person,
-            organisation: author.organisation,
-            author: author.clone(),
-            recorded_at: now,
-            effective_at: now,
-            amends: None,
-            data: caretrail_core::EntryData::parse(
-                EntryKind::CaseNote,
-                &serde_json::json!({"text": format!("note {i}")}),
-            )
-            .unwrap(),
-        });
+        let result = record.add_entry(common::note_request(person, &author, &format!("note {i}")));
         match result {
             Ok(r) => println!("ACK {} {}", r.entry_id, r.leaf_index),
             Err(e) => println!("ERR {e}"),

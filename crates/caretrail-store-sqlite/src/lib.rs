@@ -205,6 +205,29 @@ impl SqliteStore {
     }
 }
 
+/// Stores one leaf and every tree node its append completes; returns the leaf's index.
+fn append_leaf(
+    range: &mut CompactRange,
+    ins_leaf: &mut rusqlite::CachedStatement<'_>,
+    ins_node: &mut rusqlite::CachedStatement<'_>,
+    leaf: &[u8],
+) -> Result<i64> {
+    let idx = to_i64(range.size())?;
+    ins_leaf.execute(params![idx, leaf]).sql()?;
+    let mut node_err = None;
+    range.append(leaf_hash(leaf), |id, h| {
+        if node_err.is_none()
+            && let Err(err) = ins_node.execute(params![id.level, id.index as i64, h.as_slice()])
+        {
+            node_err = Some(err);
+        }
+    });
+    match node_err {
+        Some(err) => Err(map_err(err)),
+        None => Ok(idx),
+    }
+}
+
 const AUDIT_COLUMNS: &str = "leaf_index, id, at, accessor_id, role, organisation_id, person_id, action, \
      purpose, allowed, break_glass, reason";
 
@@ -637,24 +660,7 @@ impl Store for SqliteStore {
             for w in batch {
                 match w {
                     Write::Audit(a) => {
-                        let idx = range.size();
-                        let idx_i = to_i64(idx)?;
-                        ins_leaf.execute(params![idx_i, a.leaf]).sql()?;
-                        let mut node_err = None;
-                        range.append(leaf_hash(&a.leaf), |id, h| {
-                            if node_err.is_none()
-                                && let Err(err) = ins_node.execute(params![
-                                    id.level,
-                                    id.index as i64,
-                                    h.as_slice()
-                                ])
-                            {
-                                node_err = Some(err);
-                            }
-                        });
-                        if let Some(err) = node_err {
-                            return Err(map_err(err));
-                        }
+                        let idx_i = append_leaf(&mut range, &mut ins_leaf, &mut ins_node, &a.leaf)?;
                         let e = &a.event;
                         ins_audit
                             .execute(params![
@@ -672,7 +678,7 @@ impl Store for SqliteStore {
                                 e.reason
                             ])
                             .sql()?;
-                        leaf_indexes.push(idx);
+                        leaf_indexes.push(idx_i as u64);
                     }
                     Write::Entry(e) => {
                         if e.key_version != 0 && !keyed.contains(&(e.meta.person, e.key_version)) {
@@ -686,25 +692,9 @@ impl Store for SqliteStore {
                                     "the person has no key of that version (erased?)".into(),
                                 ));
                             }
+                            keyed.insert((e.meta.person, e.key_version));
                         }
-                        let idx = range.size();
-                        let idx_i = to_i64(idx)?;
-                        ins_leaf.execute(params![idx_i, e.leaf]).sql()?;
-                        let mut node_err = None;
-                        range.append(leaf_hash(&e.leaf), |id, h| {
-                            if node_err.is_none()
-                                && let Err(err) = ins_node.execute(params![
-                                    id.level,
-                                    id.index as i64,
-                                    h.as_slice()
-                                ])
-                            {
-                                node_err = Some(err);
-                            }
-                        });
-                        if let Some(err) = node_err {
-                            return Err(map_err(err));
-                        }
+                        let idx_i = append_leaf(&mut range, &mut ins_leaf, &mut ins_node, &e.leaf)?;
                         let m = &e.meta;
                         ins_entry
                             .execute(params![
@@ -722,7 +712,7 @@ impl Store for SqliteStore {
                                 e.payload
                             ])
                             .sql()?;
-                        leaf_indexes.push(idx);
+                        leaf_indexes.push(idx_i as u64);
                     }
                     Write::ErasePerson { person, at } => {
                         keyed.retain(|(p, _)| p != person);

@@ -31,6 +31,22 @@ pub fn open(data: &Path) -> Record {
     Record::open(Arc::new(store), &KeyFiles::in_data_dir(data)).expect("open record")
 }
 
+/// A case note by `author` about `person`, written now, through the author's organisation.
+pub fn note_request(person: PersonId, author: &User, text: &str) -> NewEntryRequest {
+    let now = Timestamp::now();
+    NewEntryRequest {
+        id: EntryId::new(),
+        person,
+        organisation: author.organisation,
+        author: author.clone(),
+        recorded_at: now,
+        effective_at: now,
+        amends: None,
+        data: EntryData::parse(EntryKind::CaseNote, &serde_json::json!({ "text": text }))
+            .expect("valid note"),
+    }
+}
+
 pub fn profile(i: usize) -> PersonProfile {
     PersonProfile {
         given_name: format!("Testperson{i}"),
