@@ -250,7 +250,7 @@ async fn my_record(
     headers: HeaderMap,
 ) -> Result<Json<Vec<Entry>>, ApiError> {
     let principal = Principal::from_user(&session.user, purpose(&headers)?);
-    let person = own_person(&session)?;
+    let person = own_person(&state, &session, &principal, AuditAction::ReadRecord).await?;
     let q = TimelineQuery {
         from: None,
         to: None,
@@ -263,18 +263,29 @@ async fn my_record(
     ))
 }
 
-fn own_person(session: &Session) -> Result<PersonId, ApiError> {
-    session
+/// The citizen's own person. Any other account gets 403, and the attempt is still audited
+/// (every attempt on a `/me/...` route writes one leaf).
+async fn own_person(
+    state: &AppState,
+    session: &Session,
+    principal: &Principal,
+    action: AuditAction,
+) -> Result<PersonId, ApiError> {
+    if let Some(p) = session
         .user
         .person
         .filter(|_| session.user.role == caretrail_core::Role::Citizen)
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::FORBIDDEN,
-                "Forbidden",
-                "only a citizen account has a record of its own",
-            )
-        })
+    {
+        return Ok(p);
+    }
+    let mut ev = event(principal, None, action);
+    ev.reason = "not-a-citizen".into();
+    state.blocking(move |record| Ok(record.audit(ev)?)).await?;
+    Err(ApiError::new(
+        StatusCode::FORBIDDEN,
+        "Forbidden",
+        "only a citizen account has a record of its own",
+    ))
 }
 
 /// One line of the access log a citizen sees (DESIGN §4).
@@ -296,7 +307,7 @@ async fn my_access_log(
     headers: HeaderMap,
 ) -> Result<Json<Vec<AccessEvent>>, ApiError> {
     let principal = Principal::from_user(&session.user, purpose(&headers)?);
-    let person = own_person(&session)?;
+    let person = own_person(&state, &session, &principal, AuditAction::ReadAccessLog).await?;
     let log = state
         .blocking(move |record| {
             let j = judge(record, &principal, person, &Action::ReadAccessLog)?;
@@ -638,7 +649,7 @@ async fn my_export(
     headers: HeaderMap,
 ) -> Result<Json<Export>, ApiError> {
     let principal = Principal::from_user(&session.user, purpose(&headers)?);
-    let person = own_person(&session)?;
+    let person = own_person(&state, &session, &principal, AuditAction::Export).await?;
     let export = state
         .blocking(move |record| {
             let j = judge(record, &principal, person, &Action::ExportOwnRecord)?;

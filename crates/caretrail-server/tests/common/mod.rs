@@ -28,6 +28,7 @@ pub struct TestApp {
     pub router: Router,
     pub council: OrganisationId,
     pub provider: OrganisationId,
+    pub practice: OrganisationId,
     pub users: Vec<User>,
     pub people: Vec<PersonId>,
 }
@@ -48,11 +49,16 @@ impl Answer {
     }
 }
 
-fn hash(password: &str) -> String {
-    Argon2::default()
-        .hash_password_with_salt(password.as_bytes(), &[7; 16])
-        .unwrap()
-        .to_string()
+/// The test password's hash, computed once (argon2id is deliberately slow).
+fn hash() -> String {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        Argon2::default()
+            .hash_password_with_salt(PASSWORD.as_bytes(), &[7; 16])
+            .unwrap()
+            .to_string()
+    })
+    .clone()
 }
 
 impl TestApp {
@@ -74,6 +80,11 @@ impl TestApp {
             name: "Test Home Care".into(),
             kind: OrganisationKind::HomeCareProvider,
         };
+        let practice = Organisation {
+            id: OrganisationId::new(),
+            name: "Test Practice".into(),
+            kind: OrganisationKind::GpPractice,
+        };
         let people: Vec<PersonId> = (0..3).map(|_| PersonId::new()).collect();
         let mk = |name: &str, role: Role, org: OrganisationId, person: Option<PersonId>| User {
             id: UserId::new(),
@@ -89,6 +100,9 @@ impl TestApp {
             mk("po", Role::PrivacyOfficer, council.id, None),
             mk("citizen", Role::Citizen, council.id, Some(people[0])),
             mk("mgr", Role::Manager, provider.id, None),
+            mk("nurse", Role::Nurse, provider.id, None),
+            mk("gp", Role::Gp, practice.id, None),
+            mk("auditor", Role::Auditor, council.id, None),
         ];
         let rels = vec![CareRelationship {
             id: RelationshipId::new(),
@@ -115,10 +129,10 @@ impl TestApp {
                 created_at: Timestamp::now(),
             })
             .collect();
-        let pw = hash(PASSWORD);
+        let pw = hash();
         record
             .register(
-                vec![council.clone(), provider.clone()],
+                vec![council.clone(), provider.clone(), practice.clone()],
                 users
                     .iter()
                     .map(|u| (u.clone(), Some(pw.clone())))
@@ -135,6 +149,7 @@ impl TestApp {
             router,
             council: council.id,
             provider: provider.id,
+            practice: practice.id,
             users,
             people,
         }

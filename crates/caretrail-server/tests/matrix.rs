@@ -1,0 +1,259 @@
+//! The authorisation matrix over HTTP (issue "server", acceptance): every audited route × every
+//! role that can sign in × {related, unrelated, consent-blocked, break-glass}. For each case it
+//! asserts the status code and that exactly one audit leaf was written for the attempt (plus the
+//! entry's own leaf for an allowed write).
+//!
+//! The expectations below are written from the rules in the issue and DESIGN §4, as a table
+//! independent of `caretrail-access`'s own table.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use caretrail_core::{
+    CareRelationship, EntryData, EntryId, EntryKind, PersonId, RelationshipId, RelationshipKind,
+};
+use caretrail_record::NewEntryRequest;
+use common::TestApp;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scenario {
+    Related,
+    Unrelated,
+    ConsentBlocked,
+    BreakGlass,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Timeline,
+    WriteNote,
+    OpenBreakGlass,
+    StartRelationship,
+    EndRelationship,
+    MyRecord,
+    MyAccessLog,
+    MyExport,
+    ReviewQueue,
+}
+
+const ROLES: [&str; 8] = ["cw", "nurse", "sw", "gp", "mgr", "po", "auditor", "citizen"];
+const SCENARIOS: [Scenario; 4] = [
+    Scenario::Related,
+    Scenario::Unrelated,
+    Scenario::ConsentBlocked,
+    Scenario::BreakGlass,
+];
+const ROUTES: [Route; 9] = [
+    Route::Timeline,
+    Route::WriteNote,
+    Route::OpenBreakGlass,
+    Route::StartRelationship,
+    Route::EndRelationship,
+    Route::MyRecord,
+    Route::MyAccessLog,
+    Route::MyExport,
+    Route::ReviewQueue,
+];
+
+/// Care roles that read and write through a care relationship (or a caseload, for a manager).
+const CARERS: [&str; 5] = ["cw", "nurse", "sw", "gp", "mgr"];
+/// Roles that write case notes (a manager writes care plans and claims, not notes).
+const NOTE_WRITERS: [&str; 4] = ["cw", "nurse", "sw", "gp"];
+/// Roles that may open break-glass: care roles and the privacy officer; never a citizen or
+/// an auditor.
+const BREAK_GLASS: [&str; 6] = ["cw", "nurse", "sw", "gp", "mgr", "po"];
+
+fn expected(role: &str, scenario: Scenario, route: Route) -> StatusCode {
+    use Scenario::*;
+    let ok = StatusCode::OK;
+    let no = StatusCode::FORBIDDEN;
+    let citizen = role == "citizen";
+    match route {
+        Route::Timeline => match scenario {
+            Related if CARERS.contains(&role) || citizen => ok,
+            ConsentBlocked if citizen => ok, // consent binds organisations, not the person
+            BreakGlass if BREAK_GLASS.contains(&role) => ok,
+            _ => no,
+        },
+        Route::WriteNote => match scenario {
+            Related if NOTE_WRITERS.contains(&role) => StatusCode::CREATED,
+            _ => no, // break-glass never covers writes
+        },
+        Route::OpenBreakGlass if BREAK_GLASS.contains(&role) => StatusCode::CREATED,
+        Route::StartRelationship if role == "mgr" => StatusCode::CREATED,
+        Route::EndRelationship if role == "mgr" => match scenario {
+            Related | ConsentBlocked => StatusCode::NO_CONTENT,
+            _ => StatusCode::NOT_FOUND, // allowed to manage, but there is nothing to end
+        },
+        Route::MyRecord | Route::MyAccessLog | Route::MyExport if citizen => ok,
+        Route::ReviewQueue if role == "po" => ok,
+        _ => no,
+    }
+}
+
+struct Case {
+    app: TestApp,
+    token: String,
+    person: PersonId,
+    relationship: Option<RelationshipId>,
+}
+
+fn relate(app: &TestApp, practitioner: &str, person: PersonId) -> RelationshipId {
+    let u = app.user(practitioner);
+    let rel = CareRelationship {
+        id: RelationshipId::new(),
+        practitioner: u.id,
+        person,
+        organisation: u.organisation,
+        kind: RelationshipKind::CareTeam,
+        from: "2025-01-01T00:00:00Z".parse().unwrap(),
+        to: None,
+    };
+    app.record
+        .store()
+        .put_directory(&caretrail_store::DirectoryBatch {
+            relationships: vec![rel.clone()],
+            ..Default::default()
+        })
+        .unwrap();
+    rel.id
+}
+
+fn block(app: &TestApp, person: PersonId, organisation: caretrail_core::OrganisationId) {
+    let now = jiff::Timestamp::now();
+    let data = serde_json::json!({"directive": "deny", "organisation": organisation});
+    app.record
+        .add_entry(NewEntryRequest {
+            id: EntryId::new(),
+            person,
+            organisation: app.council,
+            author: app.user("sw").clone(),
+            recorded_at: now,
+            effective_at: now,
+            amends: None,
+            data: EntryData::parse(EntryKind::Consent, &data).unwrap(),
+        })
+        .unwrap();
+}
+
+async fn setup(role: &str, scenario: Scenario) -> Case {
+    let app = TestApp::new();
+    let token = app.sign_in(role).await;
+    let citizen = role == "citizen";
+    // A citizen's related and consent cases are about their own record; every other case is
+    // about someone with no relationship so far.
+    let person = if citizen && matches!(scenario, Scenario::Related | Scenario::ConsentBlocked) {
+        app.user("citizen").person.unwrap()
+    } else {
+        app.people[1]
+    };
+    let org = app.user(role).organisation;
+    let mut relationship = None;
+    if matches!(scenario, Scenario::Related | Scenario::ConsentBlocked) && !citizen {
+        // A manager's reach is the organisation's caseload: a colleague's relationship.
+        let practitioner = if role == "mgr" { "cw" } else { role };
+        relationship = Some(relate(&app, practitioner, person));
+    }
+    if scenario == Scenario::ConsentBlocked {
+        block(&app, person, org);
+    }
+    if scenario == Scenario::BreakGlass {
+        let _ = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/people/{person}/break-glass"),
+                Some(&token),
+                Some(r#"{"reason":"Emergency at a visit."}"#),
+            )
+            .await;
+    }
+    Case {
+        app,
+        token,
+        person,
+        relationship,
+    }
+}
+
+async fn attempt(case: &Case, role: &str, route: Route) -> StatusCode {
+    let p = case.person;
+    let app = &case.app;
+    let t = Some(case.token.as_str());
+    let (method, uri, body) = match route {
+        Route::Timeline => (Method::GET, format!("/api/v1/people/{p}/timeline"), None),
+        Route::WriteNote => (
+            Method::POST,
+            format!("/api/v1/people/{p}/entries"),
+            Some(r#"{"kind":"case-note","data":{"text":"Matrix note."}}"#.to_owned()),
+        ),
+        Route::OpenBreakGlass => (
+            Method::POST,
+            format!("/api/v1/people/{p}/break-glass"),
+            Some(r#"{"reason":"Matrix emergency."}"#.to_owned()),
+        ),
+        Route::StartRelationship => {
+            let practitioner = if role == "mgr" {
+                app.user("cw").id
+            } else {
+                app.user(role).id
+            };
+            (
+                Method::POST,
+                format!("/api/v1/people/{p}/relationships"),
+                Some(
+                    serde_json::json!({"practitioner": practitioner, "kind": "care-team"})
+                        .to_string(),
+                ),
+            )
+        }
+        Route::EndRelationship => {
+            let rid = case.relationship.unwrap_or_default();
+            (
+                Method::POST,
+                format!("/api/v1/people/{p}/relationships/{rid}/end"),
+                None,
+            )
+        }
+        Route::MyRecord => (Method::GET, "/api/v1/me/record".to_owned(), None),
+        Route::MyAccessLog => (Method::GET, "/api/v1/me/access-log".to_owned(), None),
+        Route::MyExport => (Method::GET, "/api/v1/me/export".to_owned(), None),
+        Route::ReviewQueue => (Method::GET, "/api/v1/review/break-glass".to_owned(), None),
+    };
+    app.call(method, &uri, t, body.as_deref()).await.status
+}
+
+#[tokio::test]
+async fn every_route_role_and_scenario_answers_as_expected_with_exactly_one_audit_leaf() {
+    let mut failures = Vec::new();
+    let mut cases = 0;
+    for role in ROLES {
+        for scenario in SCENARIOS {
+            for route in ROUTES {
+                let case = setup(role, scenario).await;
+                let before = case.app.record.store().tree_size().unwrap();
+                let status = attempt(&case, role, route).await;
+                let after = case.app.record.store().tree_size().unwrap();
+                let want = expected(role, scenario, route);
+                let leaves = if status == StatusCode::CREATED && route == Route::WriteNote {
+                    2
+                } else {
+                    1
+                };
+                if status != want || after - before != leaves {
+                    failures.push(format!(
+                        "{role} {scenario:?} {route:?}: status {status} (want {want}), {} leaves (want {leaves})",
+                        after - before
+                    ));
+                }
+                cases += 1;
+            }
+        }
+    }
+    assert_eq!(cases, ROLES.len() * SCENARIOS.len() * ROUTES.len());
+    assert!(
+        failures.is_empty(),
+        "{} of {cases} cases differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
