@@ -85,10 +85,12 @@ pub enum AuditAction {
     Export,
     ReadFlags,
     ReviewBreakGlass,
+    /// A sign-in attempt (a security event; concerns no person's record).
+    SignIn,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 12] = [
+    pub const ALL: [AuditAction; 13] = [
         AuditAction::ReadRecord,
         AuditAction::WriteEntry,
         AuditAction::ReadConsent,
@@ -101,6 +103,7 @@ impl AuditAction {
         AuditAction::Export,
         AuditAction::ReadFlags,
         AuditAction::ReviewBreakGlass,
+        AuditAction::SignIn,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -117,6 +120,7 @@ impl AuditAction {
             AuditAction::Export => "export",
             AuditAction::ReadFlags => "read-flags",
             AuditAction::ReviewBreakGlass => "review-break-glass",
+            AuditAction::SignIn => "sign-in",
         }
     }
 

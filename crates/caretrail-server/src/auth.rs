@@ -138,6 +138,19 @@ async fn sign_in(
 ) -> Result<(StatusCode, Json<TokenAnswer>), ApiError> {
     let req: SignIn = parse_json(&body)?;
     if state.signin.locked(&req.username, Instant::now()) {
+        let known = {
+            let name = req.username.clone();
+            state
+                .blocking(move |r| {
+                    r.store()
+                        .user_by_username(&name)
+                        .map_err(|_| ApiError::internal())
+                })
+                .await?
+                .map(|(u, _)| u)
+        };
+        let ev = sign_in_event(known.as_ref(), false, "locked-out");
+        state.blocking(move |r| Ok(r.audit(ev)?)).await?;
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many failed sign-ins",
@@ -160,9 +173,15 @@ async fn sign_in(
             let ok = Argon2::default()
                 .verify_password(req.password.as_bytes(), hash.as_str())
                 .is_ok();
-            let Some(user) = user.filter(|_| ok) else {
-                return Ok(None);
+            // The attempt is a security event, committed before any token leaves.
+            let user = match user {
+                Some(u) if ok => u,
+                other => {
+                    record.audit(sign_in_event(other.as_ref(), false, "bad-credentials"))?;
+                    return Ok(None);
+                }
             };
+            record.audit(sign_in_event(Some(&user), true, "signed-in"))?;
             let token = new_token()?;
             let now = Timestamp::now();
             let expires_at = now + jiff::SignedDuration::from_hours(i64::from(hours));
@@ -194,6 +213,26 @@ async fn sign_in(
                 "unknown username or wrong password",
             ))
         }
+    }
+}
+
+/// The audit event of a sign-in attempt. An unknown username is recorded as an unknown account
+/// (never the name typed: it may be personal data, or a password typed in the wrong box).
+fn sign_in_event(user: Option<&User>, allowed: bool, reason: &str) -> caretrail_core::AuditEvent {
+    caretrail_core::AuditEvent {
+        id: caretrail_core::EntryId::new(),
+        at: Timestamp::now(),
+        accessor: user.map_or(caretrail_core::UserId::from_bytes([0; 16]), |u| u.id),
+        role: user.map_or(caretrail_core::Role::System, |u| u.role),
+        organisation: user.map_or(caretrail_core::OrganisationId::from_bytes([0; 16]), |u| {
+            u.organisation
+        }),
+        person: None,
+        action: caretrail_core::AuditAction::SignIn,
+        purpose: caretrail_core::Purpose::Care,
+        allowed,
+        break_glass: false,
+        reason: reason.to_owned(),
     }
 }
 

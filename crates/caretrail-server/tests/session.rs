@@ -184,3 +184,82 @@ async fn metrics_count_requests_by_route_template_not_by_person() {
     assert!(text.contains("caretrail_ledger_leaves"));
     assert!(!text.contains(&p.to_string()), "no person id in metrics");
 }
+
+#[tokio::test]
+async fn every_sign_in_attempt_is_a_security_event_in_the_log() {
+    let app = TestApp::with_config(ServerConfig {
+        lockout_attempts: 2,
+        ..ServerConfig::default()
+    });
+    let size = || app.record.store().tree_size().unwrap();
+    let before = size();
+    app.sign_in("sw").await;
+    app.call(
+        Method::POST,
+        "/api/v1/session",
+        None,
+        Some(&body("sw", "wrong")),
+    )
+    .await;
+    app.call(
+        Method::POST,
+        "/api/v1/session",
+        None,
+        Some(&body("ghost", "x")),
+    )
+    .await;
+    app.call(
+        Method::POST,
+        "/api/v1/session",
+        None,
+        Some(&body("cw", "bad")),
+    )
+    .await;
+    app.call(
+        Method::POST,
+        "/api/v1/session",
+        None,
+        Some(&body("cw", "bad")),
+    )
+    .await;
+    let locked = app
+        .call(
+            Method::POST,
+            "/api/v1/session",
+            None,
+            Some(&body("cw", PASSWORD)),
+        )
+        .await;
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        size(),
+        before + 6,
+        "one leaf per attempt, locked-out ones included"
+    );
+    let events = app.record.store().audit_by_leaf_from(before, 10).unwrap();
+    let reasons: Vec<&str> = events.iter().map(|e| e.event.reason.as_str()).collect();
+    assert_eq!(
+        reasons,
+        [
+            "signed-in",
+            "bad-credentials",
+            "bad-credentials",
+            "bad-credentials",
+            "bad-credentials",
+            "locked-out"
+        ]
+    );
+    assert!(
+        events
+            .iter()
+            .all(|e| e.event.action == caretrail_core::AuditAction::SignIn
+                && e.event.person.is_none())
+    );
+    assert_eq!(events[0].event.accessor, app.user("sw").id);
+    assert!(events[0].event.allowed && !events[1].event.allowed);
+    assert_eq!(
+        events[2].event.accessor,
+        caretrail_core::UserId::from_bytes([0; 16]),
+        "unknown names are not recorded"
+    );
+}
