@@ -584,6 +584,21 @@ impl Record {
                 "this person has already been erased".into(),
             ));
         }
+        // Retention and legal hold (set by the privacy officer) win over erasure.
+        if let Some(r) = self.store.retention(person)? {
+            if r.legal_hold {
+                return Err(RecordError::Conflict(
+                    "a legal hold applies to this record; erasure is refused until it is lifted"
+                        .into(),
+                ));
+            }
+            let today = Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+            if let Some(until) = r.retain_until.filter(|until| today < *until) {
+                return Err(RecordError::Conflict(format!(
+                    "the retention period runs until {until}; erasure is refused before then"
+                )));
+            }
+        }
         let now = Timestamp::now();
         let req = NewEntryRequest {
             id: EntryId::new(),

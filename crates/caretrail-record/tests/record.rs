@@ -507,3 +507,46 @@ fn a_failed_audit_write_fails_the_request_and_writes_nothing() {
     faulty.set_fault(Fault::None);
     assert!(record.audit(event).is_ok());
 }
+
+#[test]
+fn erasure_is_refused_while_a_legal_hold_or_retention_period_applies_and_says_which() {
+    let w = World::new(1);
+    let p = w.people[0];
+    w.note(p, "Keep me.");
+    let set = |until: Option<jiff::civil::Date>, hold: bool| {
+        w.record
+            .store()
+            .set_retention(&caretrail_store::RetentionRow {
+                person: p,
+                retain_until: until,
+                legal_hold: hold,
+                set_by: w.system.id,
+                set_at: jiff::Timestamp::now(),
+            })
+            .unwrap()
+    };
+    set(None, true);
+    let e = w
+        .record
+        .erase(p, "GDPR Art. 17 request", &w.system)
+        .unwrap_err();
+    assert!(
+        matches!(&e, RecordError::Conflict(m) if m.contains("legal hold")),
+        "{e}"
+    );
+    set(Some(jiff::civil::date(2099, 1, 1)), false);
+    let e = w
+        .record
+        .erase(p, "GDPR Art. 17 request", &w.system)
+        .unwrap_err();
+    assert!(
+        matches!(&e, RecordError::Conflict(m) if m.contains("2099-01-01")),
+        "{e}"
+    );
+    assert!(
+        w.record.timeline(p).unwrap().iter().all(|e| !e.erased),
+        "nothing was erased"
+    );
+    set(Some(jiff::civil::date(2020, 1, 1)), false);
+    assert!(w.record.erase(p, "GDPR Art. 17 request", &w.system).is_ok());
+}

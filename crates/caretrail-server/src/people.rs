@@ -35,6 +35,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/people/{id}/break-glass", post(break_glass))
         .route("/api/v1/people/{id}/relationships", post(add_relationship))
         .route(
+            "/api/v1/people/{id}/retention",
+            axum::routing::put(set_retention),
+        )
+        .route("/api/v1/people/{id}/erasure", post(erase))
+        .route(
             "/api/v1/people/{id}/relationships/{rid}/end",
             post(end_relationship),
         )
@@ -881,4 +886,124 @@ async fn end_relationship(
         })
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `PUT /api/v1/people/{id}/retention` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetentionBody {
+    pub retain_until: Option<jiff::civil::Date>,
+    pub legal_hold: bool,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct RetentionAnswer {
+    pub person: PersonId,
+    pub retain_until: Option<jiff::civil::Date>,
+    pub legal_hold: bool,
+    pub set_at: Timestamp,
+}
+
+/// Runs `f` after an audited decision on `action`; bad input is audited (denied) first.
+fn decided<B: serde::de::DeserializeOwned, T>(
+    record: &Record,
+    principal: &Principal,
+    person: PersonId,
+    action: Action,
+    body: &[u8],
+    f: impl FnOnce(B) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let parsed: Result<B, ApiError> = crate::error::parse_json(body);
+    let body = match parsed {
+        Ok(b) => b,
+        Err(e) => {
+            let mut ev = event(principal, Some(person), action.audit_action());
+            ev.reason = "invalid-input".into();
+            record.audit(ev)?;
+            return Err(e);
+        }
+    };
+    let j = judge(record, principal, person, &action)?;
+    audit(record, &j)?;
+    if !matches!(j.decision, Some(Decision::Allow(_))) {
+        return Err(refusal(j.decision.as_ref()));
+    }
+    f(body)
+}
+
+/// Sets the person's retention period and legal hold (privacy officer).
+async fn set_retention(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<RetentionAnswer>, ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    let person = parse_person(&id)?;
+    let answer = state
+        .blocking(move |record| {
+            decided(
+                record,
+                &principal,
+                person,
+                Action::SetRetention,
+                &body,
+                |b: RetentionBody| {
+                    let row = caretrail_store::RetentionRow {
+                        person,
+                        retain_until: b.retain_until,
+                        legal_hold: b.legal_hold,
+                        set_by: principal.user,
+                        set_at: Timestamp::now(),
+                    };
+                    record
+                        .store()
+                        .set_retention(&row)
+                        .map_err(RecordError::from)?;
+                    Ok(RetentionAnswer {
+                        person,
+                        retain_until: row.retain_until,
+                        legal_hold: row.legal_hold,
+                        set_at: row.set_at,
+                    })
+                },
+            )
+        })
+        .await?;
+    Ok(Json(answer))
+}
+
+/// `POST /api/v1/people/{id}/erasure` body.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErasureBody {
+    pub reason: String,
+}
+
+/// Crypto-shreds the person (privacy officer). Refused with 409 while a retention period or a
+/// legal hold applies, saying which.
+async fn erase(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Receipt>, ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    let person = parse_person(&id)?;
+    let officer = session.user.clone();
+    let receipt = state
+        .blocking(move |record| {
+            decided(
+                record,
+                &principal,
+                person,
+                Action::Erase,
+                &body,
+                |b: ErasureBody| Ok(record.erase(person, &b.reason, &officer)?),
+            )
+        })
+        .await?;
+    Ok(Json(receipt))
 }

@@ -34,6 +34,8 @@ enum Route {
     MyAccessLog,
     MyExport,
     ReviewQueue,
+    SetRetention,
+    Erase,
 }
 
 const ROLES: [&str; 8] = ["cw", "nurse", "sw", "gp", "mgr", "po", "auditor", "citizen"];
@@ -43,7 +45,7 @@ const SCENARIOS: [Scenario; 4] = [
     Scenario::ConsentBlocked,
     Scenario::BreakGlass,
 ];
-const ROUTES: [Route; 9] = [
+const ROUTES: [Route; 11] = [
     Route::Timeline,
     Route::WriteNote,
     Route::OpenBreakGlass,
@@ -53,6 +55,8 @@ const ROUTES: [Route; 9] = [
     Route::MyAccessLog,
     Route::MyExport,
     Route::ReviewQueue,
+    Route::SetRetention,
+    Route::Erase,
 ];
 
 /// Care roles that read and write through a care relationship (or a caseload, for a manager).
@@ -86,7 +90,7 @@ fn expected(role: &str, scenario: Scenario, route: Route) -> StatusCode {
             _ => StatusCode::NOT_FOUND, // allowed to manage, but there is nothing to end
         },
         Route::MyRecord | Route::MyAccessLog | Route::MyExport if citizen => ok,
-        Route::ReviewQueue if role == "po" => ok,
+        Route::ReviewQueue | Route::SetRetention | Route::Erase if role == "po" => ok,
         _ => no,
     }
 }
@@ -218,6 +222,16 @@ async fn attempt(case: &Case, role: &str, route: Route) -> StatusCode {
         Route::MyAccessLog => (Method::GET, "/api/v1/me/access-log".to_owned(), None),
         Route::MyExport => (Method::GET, "/api/v1/me/export".to_owned(), None),
         Route::ReviewQueue => (Method::GET, "/api/v1/review/break-glass".to_owned(), None),
+        Route::SetRetention => (
+            Method::PUT,
+            format!("/api/v1/people/{p}/retention"),
+            Some(r#"{"retain_until":"2020-01-01","legal_hold":false}"#.to_owned()),
+        ),
+        Route::Erase => (
+            Method::POST,
+            format!("/api/v1/people/{p}/erasure"),
+            Some(r#"{"reason":"GDPR Art. 17 request"}"#.to_owned()),
+        ),
     };
     app.call(method, &uri, t, body.as_deref()).await.status
 }
@@ -234,10 +248,10 @@ async fn every_route_role_and_scenario_answers_as_expected_with_exactly_one_audi
                 let status = attempt(&case, role, route).await;
                 let after = case.app.record.store().tree_size().unwrap();
                 let want = expected(role, scenario, route);
-                let leaves = if status == StatusCode::CREATED && route == Route::WriteNote {
-                    2
-                } else {
-                    1
+                // An allowed write or erasure appends its own leaf after the audit leaf.
+                let leaves = match (route, status) {
+                    (Route::WriteNote, StatusCode::CREATED) | (Route::Erase, StatusCode::OK) => 2,
+                    _ => 1,
                 };
                 if status != want || after - before != leaves {
                     failures.push(format!(

@@ -524,3 +524,118 @@ async fn a_manager_starts_and_ends_care_through_their_organisation() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_privacy_officer_erases_only_when_no_hold_or_retention_applies() {
+    let app = TestApp::new();
+    let p = app.people[0];
+    let po = app.sign_in("po").await;
+    let sw = app.sign_in("sw").await;
+    app.call(
+        Method::POST,
+        &format!("/api/v1/people/{p}/entries"),
+        Some(&sw),
+        Some(&note("Before erasure.")),
+    )
+    .await;
+    let retention = format!("/api/v1/people/{p}/retention");
+    let erasure = format!("/api/v1/people/{p}/erasure");
+    let reason = r#"{"reason":"GDPR Art. 17 request"}"#;
+
+    assert_eq!(
+        app.call(Method::POST, &erasure, Some(&sw), Some(reason))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        app.call(
+            Method::PUT,
+            &retention,
+            Some(&sw),
+            Some(r#"{"retain_until":null,"legal_hold":true}"#)
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+
+    let held = app
+        .call(
+            Method::PUT,
+            &retention,
+            Some(&po),
+            Some(r#"{"retain_until":null,"legal_hold":true}"#),
+        )
+        .await;
+    assert_eq!(held.status, StatusCode::OK, "{}", held.text());
+    let refused = app
+        .call(Method::POST, &erasure, Some(&po), Some(reason))
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("legal hold")
+    );
+
+    app.call(
+        Method::PUT,
+        &retention,
+        Some(&po),
+        Some(r#"{"retain_until":"2099-01-01","legal_hold":false}"#),
+    )
+    .await;
+    let refused = app
+        .call(Method::POST, &erasure, Some(&po), Some(reason))
+        .await;
+    assert_eq!(refused.status, StatusCode::CONFLICT);
+    assert!(
+        refused.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("2099-01-01")
+    );
+
+    app.call(
+        Method::PUT,
+        &retention,
+        Some(&po),
+        Some(r#"{"retain_until":"2020-01-01","legal_hold":false}"#),
+    )
+    .await;
+    let blank = app
+        .call(Method::POST, &erasure, Some(&po), Some(r#"{"reason":" "}"#))
+        .await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let done = app
+        .call(Method::POST, &erasure, Some(&po), Some(reason))
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.text());
+    assert!(
+        app.record
+            .timeline(p)
+            .unwrap()
+            .iter()
+            .filter(|e| e.kind != caretrail_core::EntryKind::Erasure)
+            .all(|e| e.erased)
+    );
+    let read = app
+        .call(
+            Method::GET,
+            &format!("/api/v1/people/{p}/timeline"),
+            Some(&sw),
+            None,
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert!(
+        read.json()
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["data"].is_null() || e["kind"] == "erasure")
+    );
+    assert!(app.record.verify(None).unwrap().ok());
+}

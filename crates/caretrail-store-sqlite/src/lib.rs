@@ -19,8 +19,8 @@ use caretrail_core::{
 use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash};
 use caretrail_store::{
     Appended, AuditRow, BreakGlassRow, CheckpointSigner, DirectoryBatch, EntryRow, LogMeta,
-    PersonRow, Result, ReviewItemRow, SessionRow, Store, StoreError, StoredCheckpoint, WrappedKeys,
-    Write, from_micros, to_micros,
+    PersonRow, Result, RetentionRow, ReviewItemRow, SessionRow, Store, StoreError,
+    StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -30,6 +30,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_audit.sql"),
     include_str!("../migrations/0003_sessions.sql"),
     include_str!("../migrations/0004_break_glass.sql"),
+    include_str!("../migrations/0005_retention.sql"),
 ];
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const READERS: usize = 4;
@@ -969,6 +970,45 @@ impl Store for SqliteStore {
             )
             .sql()?;
         Ok(n > 0)
+    }
+
+    fn retention(&self, person: PersonId) -> Result<Option<RetentionRow>> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT person_id, retain_until, legal_hold, set_by, set_at FROM retention WHERE person_id = ?1",
+            )?
+            .query_row([person.as_bytes()], |r| {
+                let until: Option<String> = r.get(1)?;
+                Ok(RetentionRow {
+                    person: PersonId::from_bytes(blob16(r.get(0)?)?),
+                    retain_until: until
+                        .map(|d| d.parse().map_err(|_| conversion("retain_until is not a date")))
+                        .transpose()?,
+                    legal_hold: r.get(2)?,
+                    set_by: UserId::from_bytes(blob16(r.get(3)?)?),
+                    set_at: ts(r.get(4)?)?,
+                })
+            })
+            .optional()
+        })
+    }
+
+    fn set_retention(&self, row: &RetentionRow) -> Result<()> {
+        self.writer()?
+            .execute(
+                "INSERT INTO retention (person_id, retain_until, legal_hold, set_by, set_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+                 ON CONFLICT (person_id) DO UPDATE SET retain_until = excluded.retain_until, \
+                 legal_hold = excluded.legal_hold, set_by = excluded.set_by, set_at = excluded.set_at",
+                params![
+                    row.person.as_bytes(),
+                    row.retain_until.map(|d| d.to_string()),
+                    row.legal_hold,
+                    row.set_by.as_bytes(),
+                    to_micros(row.set_at)
+                ],
+            )
+            .sql()?;
+        Ok(())
     }
 
     fn put_break_glass(&self, w: &BreakGlassRow) -> Result<()> {

@@ -131,6 +131,29 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
     audit_events_are_leaves_and_read_back_by_person(&*make());
     sessions_are_stored_by_token_hash_and_revoked_once(&*make());
     break_glass_windows_and_review_items_round_trip(&*make());
+    retention_is_set_and_replaced(&*make());
+}
+
+fn retention_is_set_and_replaced(store: &dyn Store) {
+    let fx = fixture(store);
+    assert!(store.retention(fx.people[0]).unwrap().is_none());
+    let row = crate::RetentionRow {
+        person: fx.people[0],
+        retain_until: Some(jiff::civil::date(2033, 4, 1)),
+        legal_hold: false,
+        set_by: fx.author,
+        set_at: Timestamp::from_second(1_700_000_000).unwrap(),
+    };
+    store.set_retention(&row).unwrap();
+    assert_eq!(store.retention(fx.people[0]).unwrap(), Some(row.clone()));
+    let replaced = crate::RetentionRow {
+        retain_until: None,
+        legal_hold: true,
+        ..row
+    };
+    store.set_retention(&replaced).unwrap();
+    assert_eq!(store.retention(fx.people[0]).unwrap(), Some(replaced));
+    assert!(store.retention(fx.people[1]).unwrap().is_none());
 }
 
 fn break_glass_windows_and_review_items_round_trip(store: &dyn Store) {

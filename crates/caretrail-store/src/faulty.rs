@@ -10,8 +10,8 @@ use jiff::Timestamp;
 
 use crate::{
     Appended, AuditRow, BreakGlassRow, CheckpointSigner, DirectoryBatch, EntryRow, LogMeta,
-    PersonRow, Result, ReviewItemRow, SessionRow, Store, StoreError, StoredCheckpoint, WrappedKeys,
-    Write,
+    PersonRow, Result, RetentionRow, ReviewItemRow, SessionRow, Store, StoreError,
+    StoredCheckpoint, WrappedKeys, Write,
 };
 
 /// When the wrapped store's `append` should fail, and how.
@@ -153,6 +153,12 @@ impl<S: Store> Store for FaultyStore<S> {
     }
     fn revoke_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<bool> {
         self.inner.revoke_session(token_hash, at)
+    }
+    fn retention(&self, person: PersonId) -> Result<Option<RetentionRow>> {
+        self.inner.retention(person)
+    }
+    fn set_retention(&self, row: &RetentionRow) -> Result<()> {
+        self.inner.set_retention(row)
     }
     fn put_break_glass(&self, window: &BreakGlassRow) -> Result<()> {
         self.inner.put_break_glass(window)

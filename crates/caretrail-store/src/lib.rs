@@ -205,6 +205,10 @@ pub trait Store: Send + Sync {
     /// Revokes a session; `false` if there was no live session with that hash.
     fn revoke_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<bool>;
 
+    fn retention(&self, person: PersonId) -> Result<Option<RetentionRow>>;
+    /// Sets (or replaces) the person's retention and legal hold.
+    fn set_retention(&self, row: &RetentionRow) -> Result<()>;
+
     fn put_break_glass(&self, window: &BreakGlassRow) -> Result<()>;
     /// The user's most recently opened window on the person.
     fn latest_break_glass(&self, user: UserId, person: PersonId) -> Result<Option<BreakGlassRow>>;
@@ -220,6 +224,17 @@ pub trait Store: Send + Sync {
         finding: &[u8],
         at: Timestamp,
     ) -> Result<bool>;
+}
+
+/// Retention and legal hold for one person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetentionRow {
+    pub person: PersonId,
+    /// The record must be kept until this date (exclusive of erasure before it).
+    pub retain_until: Option<jiff::civil::Date>,
+    pub legal_hold: bool,
+    pub set_by: UserId,
+    pub set_at: Timestamp,
 }
 
 /// A break-glass window. `reason` is sealed under the person's key (`None` once erased).
