@@ -186,6 +186,33 @@ fn audit(record: &Record, j: &Judgement) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Runs `f` after an audited decision on `action`; bad input is audited (denied) first.
+fn decided<B: serde::de::DeserializeOwned, T>(
+    record: &Record,
+    principal: &Principal,
+    person: PersonId,
+    action: Action,
+    body: &[u8],
+    f: impl FnOnce(B) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let parsed: Result<B, ApiError> = crate::error::parse_json(body);
+    let body = match parsed {
+        Ok(b) => b,
+        Err(e) => {
+            let mut ev = event(principal, Some(person), action.audit_action());
+            ev.reason = "invalid-input".into();
+            record.audit(ev)?;
+            return Err(e);
+        }
+    };
+    let j = judge(record, principal, person, &action)?;
+    audit(record, &j)?;
+    if !matches!(j.decision, Some(Decision::Allow(_))) {
+        return Err(refusal(j.decision.as_ref()));
+    }
+    f(body)
+}
+
 fn refusal(decision: Option<&Decision>) -> ApiError {
     match decision.and_then(Decision::denial) {
         None => ApiError::new(StatusCode::NOT_FOUND, "Not found", "no person with that id"),
@@ -775,56 +802,52 @@ async fn add_relationship(
             let action = Action::ManageRelationships {
                 organisation: principal.organisation,
             };
-            let parsed: Result<NewRelationshipBody, ApiError> = crate::error::parse_json(&body);
-            let body = match parsed {
-                Ok(b) => b,
-                Err(e) => {
-                    let mut ev = event(&principal, Some(person), AuditAction::ManageRelationships);
-                    ev.reason = "invalid-input".into();
-                    record.audit(ev)?;
-                    return Err(e);
-                }
-            };
-            let j = judge(record, &principal, person, &action)?;
-            audit(record, &j)?;
-            if !matches!(j.decision, Some(Decision::Allow(_))) {
-                return Err(refusal(j.decision.as_ref()));
-            }
-            let practitioner = record
-                .store()
-                .user(body.practitioner)
-                .map_err(RecordError::from)?;
-            let Some(practitioner) = practitioner
-                .filter(|u| u.organisation == principal.organisation && u.role.is_practitioner())
-            else {
-                return Err(InputError::field(
-                    "/practitioner",
-                    "must be a practitioner of your organisation",
-                )
-                .into());
-            };
-            let now = Timestamp::now();
-            let from = body.from.unwrap_or(now);
-            if from > now + jiff::SignedDuration::from_hours(24 * 366) {
-                return Err(InputError::field("/from", "must be within a year from now").into());
-            }
-            let rel = caretrail_core::CareRelationship {
-                id: caretrail_core::RelationshipId::new(),
-                practitioner: practitioner.id,
+            decided(
+                record,
+                &principal,
                 person,
-                organisation: principal.organisation,
-                kind: body.kind,
-                from: Timestamp::from_microsecond(from.as_microsecond()).unwrap_or(from),
-                to: None,
-            };
-            record
-                .store()
-                .put_directory(&caretrail_store::DirectoryBatch {
-                    relationships: vec![rel.clone()],
-                    ..Default::default()
-                })
-                .map_err(RecordError::from)?;
-            Ok(rel)
+                action,
+                &body,
+                |body: NewRelationshipBody| {
+                    let practitioner = record
+                        .store()
+                        .user(body.practitioner)
+                        .map_err(RecordError::from)?;
+                    let Some(practitioner) = practitioner.filter(|u| {
+                        u.organisation == principal.organisation && u.role.is_practitioner()
+                    }) else {
+                        return Err(InputError::field(
+                            "/practitioner",
+                            "must be a practitioner of your organisation",
+                        )
+                        .into());
+                    };
+                    let now = Timestamp::now();
+                    let from = body.from.unwrap_or(now);
+                    if from > now + jiff::SignedDuration::from_hours(24 * 366) {
+                        return Err(
+                            InputError::field("/from", "must be within a year from now").into()
+                        );
+                    }
+                    let rel = caretrail_core::CareRelationship {
+                        id: caretrail_core::RelationshipId::new(),
+                        practitioner: practitioner.id,
+                        person,
+                        organisation: principal.organisation,
+                        kind: body.kind,
+                        from: Timestamp::from_microsecond(from.as_microsecond()).unwrap_or(from),
+                        to: None,
+                    };
+                    record
+                        .store()
+                        .put_directory(&caretrail_store::DirectoryBatch {
+                            relationships: vec![rel.clone()],
+                            ..Default::default()
+                        })
+                        .map_err(RecordError::from)?;
+                    Ok(rel)
+                },
+            )
         })
         .await?;
     Ok((StatusCode::CREATED, Json(rel)))
@@ -902,33 +925,6 @@ pub struct RetentionAnswer {
     pub retain_until: Option<jiff::civil::Date>,
     pub legal_hold: bool,
     pub set_at: Timestamp,
-}
-
-/// Runs `f` after an audited decision on `action`; bad input is audited (denied) first.
-fn decided<B: serde::de::DeserializeOwned, T>(
-    record: &Record,
-    principal: &Principal,
-    person: PersonId,
-    action: Action,
-    body: &[u8],
-    f: impl FnOnce(B) -> Result<T, ApiError>,
-) -> Result<T, ApiError> {
-    let parsed: Result<B, ApiError> = crate::error::parse_json(body);
-    let body = match parsed {
-        Ok(b) => b,
-        Err(e) => {
-            let mut ev = event(principal, Some(person), action.audit_action());
-            ev.reason = "invalid-input".into();
-            record.audit(ev)?;
-            return Err(e);
-        }
-    };
-    let j = judge(record, principal, person, &action)?;
-    audit(record, &j)?;
-    if !matches!(j.decision, Some(Decision::Allow(_))) {
-        return Err(refusal(j.decision.as_ref()));
-    }
-    f(body)
 }
 
 /// Sets the person's retention period and legal hold (privacy officer).
