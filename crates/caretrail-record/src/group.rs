@@ -42,10 +42,23 @@ impl CheckpointSigner for NoteSigner {
     }
 }
 
-/// The handle callers write through. Cloning shares the one writer thread.
-#[derive(Debug, Clone)]
+/// The handle callers write through (shared by reference). Dropping it stops the writer
+/// thread and waits for it, so the thread's hold on the store ends with its owner and the
+/// store's connections close cleanly (SQLite then folds its journal into the main file).
+#[derive(Debug)]
 pub struct GroupCommit {
-    tx: mpsc::Sender<Job>,
+    tx: Option<mpsc::Sender<Job>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Drop for GroupCommit {
+    fn drop(&mut self) {
+        // Closing the channel ends the writer loop after the jobs already queued.
+        drop(self.tx.take());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl std::fmt::Debug for Job {
@@ -57,17 +70,22 @@ impl std::fmt::Debug for Job {
 impl GroupCommit {
     pub fn start(store: Arc<dyn Store>, signer: Arc<NoteSigner>) -> Self {
         let (tx, rx) = mpsc::channel::<Job>();
-        thread::Builder::new()
+        let thread = thread::Builder::new()
             .name("caretrail-writer".into())
             .spawn(move || writer_loop(&*store, &signer, rx))
             .expect("the writer thread can be spawned at start-up");
-        GroupCommit { tx }
+        GroupCommit {
+            tx: Some(tx),
+            thread: Some(thread),
+        }
     }
 
     /// Appends `writes` durably; returns only after the commit.
     pub fn submit(&self, writes: Vec<Write>) -> Result<Appended, StoreError> {
         let (reply, answer) = mpsc::sync_channel(1);
         self.tx
+            .as_ref()
+            .ok_or_else(|| StoreError::Backend("the writer has stopped".into()))?
             .send(Job { writes, reply })
             .map_err(|_| StoreError::Backend("the writer has stopped".into()))?;
         answer

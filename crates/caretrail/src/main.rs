@@ -66,22 +66,7 @@ fn find_user(record: &Record, username: Option<&str>) -> Result<User, RecordErro
 
 fn run(cli: Cli) -> Result<ExitCode, RecordError> {
     let dir = DataDir::new(&cli.data, cli.database.as_deref())?;
-    let writes = matches!(
-        cli.command,
-        Command::Init | Command::Seed(_) | Command::Entry(_) | Command::Erase { .. }
-    );
-    let code = run_command(&dir, cli.command)?;
-    if writes {
-        // Leave the main database file complete on its own (the writer thread keeps its
-        // connection open until the process ends, so SQLite would not fold the journal itself).
-        // The write itself is already durable; failing to fold only leaves the journal beside it.
-        if let Err(e) = dir.open().and_then(|r| Ok(r.store().fold_journal()?)) {
-            eprintln!(
-                "warning: the write is durable, but the journal was not folded into the database file: {e}"
-            );
-        }
-    }
-    Ok(code)
+    run_command(&dir, cli.command)
 }
 
 fn run_command(dir: &DataDir, command: Command) -> Result<ExitCode, RecordError> {
