@@ -9,7 +9,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use caretrail_core::EntryId;
@@ -87,20 +87,11 @@ fn acknowledged_writes_survive_repeated_kill_9() {
     let _keep = w.dir;
     drop(w.record);
 
-    let exe = std::env::current_exe().unwrap();
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(9);
     let mut acked: Vec<(EntryId, u64)> = Vec::new();
     let mut notes: Vec<String> = Vec::new();
     for cycle in 0..cycles {
-        let mut child = Command::new(&exe)
-            .args([
-                "--exact",
-                "crash_child_writer",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CHILD_ENV, &dir)
-            .stdout(Stdio::piped())
+        let mut child = common::child_test("crash_child_writer", CHILD_ENV, &dir)
             .stderr(Stdio::null())
             .spawn()
             .unwrap();

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 
 use caretrail_record::{KeyFiles, Record};
@@ -53,15 +53,7 @@ fn io_failure_during_commit_aborts_without_acknowledging() {
     let dir = w.dir.path().to_owned();
     let _keep = w.dir;
     drop(w.record);
-    let out = Command::new(std::env::current_exe().unwrap())
-        .args([
-            "--exact",
-            "io_failure_child",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_ENV, &dir)
-        .stdout(Stdio::piped())
+    let out = common::child_test("io_failure_child", CHILD_ENV, &dir)
         .stderr(Stdio::piped())
         .output()
         .unwrap();

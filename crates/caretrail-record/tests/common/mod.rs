@@ -22,6 +22,16 @@ pub struct World {
     pub people: Vec<PersonId>,
 }
 
+/// This test binary re-run to execute only the test `name`, with `env_var` set to `data` (a
+/// child process for crash and failure tests).
+pub fn child_test(name: &str, env_var: &str, data: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(std::env::current_exe().expect("test binary path"));
+    cmd.args(["--exact", name, "--nocapture", "--test-threads=1"])
+        .env(env_var, data)
+        .stdout(std::process::Stdio::piped());
+    cmd
+}
+
 pub fn db_path(data: &Path) -> PathBuf {
     data.join("caretrail.db")
 }
