@@ -32,7 +32,7 @@ pub enum EntryData {
     Incident(Incident),
     CaseNote(CaseNote),
     Questionnaire(Questionnaire),
-    Consent(Consent),
+    Consent(ConsentSet),
     Claim(Claim),
     Flag(Flag),
     Acknowledgement(Acknowledgement),
@@ -752,17 +752,45 @@ pub struct Consent {
     pub note: Option<String>,
 }
 
-impl Validate for Consent {
-    fn validate(&self, e: &mut Vec<FieldError>) {
+impl Consent {
+    fn validate_at(&self, at: &str, e: &mut Vec<FieldError>) {
         if self.directive == ConsentDirective::Deny {
             check(
                 e,
                 self.organisation.is_some(),
-                "/organisation",
+                &format!("{at}/organisation"),
                 "a deny directive names the organisation it blocks",
             );
         }
-        check_opt_text(e, &self.note, "/note", LONG_TEXT);
+        check_opt_text(e, &self.note, &format!("{at}/note"), LONG_TEXT);
+    }
+}
+
+/// The most directives one consent entry may hold.
+pub const MAX_CONSENT_DIRECTIVES: usize = 64;
+
+/// The data of a consent entry: `{"directives":[...]}`, the **whole** set of directives in force
+/// from this entry on. The person's latest consent entry (by leaf index) replaces every earlier
+/// one, so "replace my consent" is one entry and the ledger keeps each earlier set. Directives
+/// apply in the order given (see `caretrail-access`'s consent module); an empty list lifts every
+/// block.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentSet {
+    pub directives: Vec<Consent>,
+}
+
+impl Validate for ConsentSet {
+    fn validate(&self, e: &mut Vec<FieldError>) {
+        check(
+            e,
+            self.directives.len() <= MAX_CONSENT_DIRECTIVES,
+            "/directives",
+            &format!("must hold at most {MAX_CONSENT_DIRECTIVES} directives"),
+        );
+        for (i, d) in self.directives.iter().enumerate() {
+            d.validate_at(&format!("/directives/{i}"), e);
+        }
     }
 }
 
@@ -928,8 +956,8 @@ mod tests {
             ),
             (
                 EntryKind::Consent,
-                json!({"directive": "deny"}),
-                "/organisation",
+                json!({"directives": [{"directive": "permit"}, {"directive": "deny"}]}),
+                "/directives/1/organisation",
             ),
             (
                 EntryKind::Visit,

@@ -13,6 +13,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod consent;
 pub mod error;
 pub mod ledger;
 pub mod metrics;
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(ledger::routes())
         .merge(people::routes())
+        .merge(consent::routes())
         .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)

@@ -55,7 +55,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// The purpose of use from `X-Purpose-Of-Use` (default `care`).
-fn purpose(headers: &HeaderMap) -> Result<Purpose, ApiError> {
+pub(crate) fn purpose(headers: &HeaderMap) -> Result<Purpose, ApiError> {
     match headers.get(PURPOSE_HEADER) {
         None => Ok(Purpose::Care),
         Some(v) => v
@@ -74,32 +74,48 @@ fn purpose(headers: &HeaderMap) -> Result<Purpose, ApiError> {
     }
 }
 
-fn parse_person(id: &str) -> Result<PersonId, ApiError> {
+pub(crate) fn parse_person(id: &str) -> Result<PersonId, ApiError> {
     id.parse()
         .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Not found", "no person with that id"))
 }
 
-/// The person's current consent directives, in the order they were recorded.
-fn consents(record: &Record, person: PersonId) -> Result<Vec<Consent>, RecordError> {
-    let rows = record.store().entries_for_person(person)?;
-    let mut rows: Vec<_> = rows
+/// The person's consent directives in force: those of their latest consent entry (each consent
+/// entry holds the whole set), with that entry. `None` when they have never recorded one.
+pub(crate) fn current_consent(
+    record: &Record,
+    person: PersonId,
+) -> Result<Option<(Entry, Vec<Consent>)>, RecordError> {
+    let latest = record
+        .store()
+        .entries_for_person(person)?
         .into_iter()
         .filter(|r| r.meta.kind == EntryKind::Consent)
-        .collect();
-    rows.sort_by_key(|r| r.leaf_index);
-    let mut out = Vec::new();
-    for row in rows {
-        let entry = record.decrypt(&row)?;
-        if let Some(data) = entry.data
-            && let Ok(EntryData::Consent(c)) = EntryData::parse(EntryKind::Consent, &data)
-        {
-            out.push(c);
-        }
-    }
-    Ok(out)
+        .max_by_key(|r| r.leaf_index);
+    let Some(row) = latest else {
+        return Ok(None);
+    };
+    let entry = record.decrypt(&row)?;
+    let directives = match entry
+        .data
+        .as_ref()
+        .map(|d| EntryData::parse(EntryKind::Consent, d))
+    {
+        Some(Ok(EntryData::Consent(set))) => set.directives,
+        // Erased, or (impossible for a validated write) unreadable: no directives.
+        _ => Vec::new(),
+    };
+    Ok(Some((entry, directives)))
 }
 
-fn event(principal: &Principal, person: Option<PersonId>, action: AuditAction) -> AuditEvent {
+fn consents(record: &Record, person: PersonId) -> Result<Vec<Consent>, RecordError> {
+    Ok(current_consent(record, person)?.map_or_else(Vec::new, |(_, d)| d))
+}
+
+pub(crate) fn event(
+    principal: &Principal,
+    person: Option<PersonId>,
+    action: AuditAction,
+) -> AuditEvent {
     AuditEvent {
         id: EntryId::new(),
         at: Timestamp::now(),
@@ -116,17 +132,17 @@ fn event(principal: &Principal, person: Option<PersonId>, action: AuditAction) -
 }
 
 /// A decision on an attempt and its audit event (not yet written).
-struct Judgement {
-    decision: Option<Decision>,
-    event: AuditEvent,
+pub(crate) struct Judgement {
+    pub(crate) decision: Option<Decision>,
+    pub(crate) event: AuditEvent,
     /// The break-glass window the decision used, if it used one.
-    window: Option<EntryId>,
+    pub(crate) window: Option<EntryId>,
 }
 
 /// Decides `action` on `person` for `principal`, from the person's relationships, consent
 /// directives and the caller's latest break-glass window. An unknown person is a denial with
 /// reason `no-such-person`.
-fn judge(
+pub(crate) fn judge(
     record: &Record,
     principal: &Principal,
     person: PersonId,
@@ -178,7 +194,7 @@ fn judge(
 }
 
 /// Audits a judgement; a read through break-glass also opens a review item.
-fn audit(record: &Record, j: &Judgement) -> Result<(), ApiError> {
+pub(crate) fn audit(record: &Record, j: &Judgement) -> Result<(), ApiError> {
     record.audit(j.event.clone())?;
     if let Some(window) = j.window {
         record.queue_review(window, j.event.id)?;
@@ -187,7 +203,7 @@ fn audit(record: &Record, j: &Judgement) -> Result<(), ApiError> {
 }
 
 /// Runs `f` after an audited decision on `action`; bad input is audited (denied) first.
-fn decided<B: serde::de::DeserializeOwned, T>(
+pub(crate) fn decided<B: serde::de::DeserializeOwned, T>(
     record: &Record,
     principal: &Principal,
     person: PersonId,
@@ -199,21 +215,72 @@ fn decided<B: serde::de::DeserializeOwned, T>(
     let body = match parsed {
         Ok(b) => b,
         Err(e) => {
-            let mut ev = event(principal, Some(person), action.audit_action());
-            ev.reason = "invalid-input".into();
-            record.audit(ev)?;
+            audit_invalid(record, principal, person, action.audit_action())?;
             return Err(e);
         }
     };
-    let j = judge(record, principal, person, &action)?;
-    audit(record, &j)?;
-    if !matches!(j.decision, Some(Decision::Allow(_))) {
-        return Err(refusal(j.decision.as_ref()));
-    }
+    authorise(record, principal, person, &action)?;
     f(body)
 }
 
-fn refusal(decision: Option<&Decision>) -> ApiError {
+/// Judges and audits `action`; the grant when it is allowed, the refusal otherwise.
+pub(crate) fn authorise(
+    record: &Record,
+    principal: &Principal,
+    person: PersonId,
+    action: &Action,
+) -> Result<caretrail_access::Grant, ApiError> {
+    let j = judge(record, principal, person, action)?;
+    audit(record, &j)?;
+    match j.decision {
+        Some(Decision::Allow(grant)) => Ok(grant),
+        other => Err(refusal(other.as_ref())),
+    }
+}
+
+/// Audits an attempt whose input was refused before any decision (denied, `invalid-input`).
+pub(crate) fn audit_invalid(
+    record: &Record,
+    principal: &Principal,
+    person: PersonId,
+    action: AuditAction,
+) -> Result<(), ApiError> {
+    let mut ev = event(principal, Some(person), action);
+    ev.reason = "invalid-input".into();
+    record.audit(ev)?;
+    Ok(())
+}
+
+/// Writes `new` after an allowed decision on `action`: its audit leaf and the entry commit in one
+/// transaction. A refusal, or a write the record itself refuses (erased person, bad amendment),
+/// writes nothing but its own audit leaf.
+pub(crate) fn write_entry(
+    record: &Record,
+    principal: &Principal,
+    action: &Action,
+    new: NewEntryRequest,
+) -> Result<Receipt, ApiError> {
+    let j = judge(record, principal, new.person, action)?;
+    if !matches!(j.decision, Some(Decision::Allow(_))) {
+        audit(record, &j)?;
+        return Err(refusal(j.decision.as_ref()));
+    }
+    let ev = j.event;
+    match record.add_entry_audited(new, ev.clone()) {
+        Ok(receipt) => Ok(receipt),
+        Err(e @ (RecordError::Input(_) | RecordError::Conflict(_) | RecordError::NotFound(_))) => {
+            record.audit(AuditEvent {
+                allowed: false,
+                reason: "rejected-by-record".into(),
+                ..ev
+            })?;
+            Err(e.into())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub(crate) fn refusal(decision: Option<&Decision>) -> ApiError {
     match decision.and_then(Decision::denial) {
         None => ApiError::new(StatusCode::NOT_FOUND, "Not found", "no person with that id"),
         Some(d) => match d.input_field() {
@@ -239,11 +306,7 @@ fn read_record(
     person: PersonId,
     q: &TimelineQuery,
 ) -> Result<Vec<Entry>, ApiError> {
-    let j = judge(record, principal, person, &Action::ReadRecord)?;
-    audit(record, &j)?;
-    let Some(Decision::Allow(grant)) = j.decision else {
-        return Err(refusal(j.decision.as_ref()));
-    };
+    let grant = authorise(record, principal, person, &Action::ReadRecord)?;
     let entries = record.timeline(person)?;
     Ok(entries
         .into_iter()
@@ -342,11 +405,7 @@ async fn my_access_log(
     let person = own_person(&state, &session, &principal, AuditAction::ReadAccessLog).await?;
     let log = state
         .blocking(move |record| {
-            let j = judge(record, &principal, person, &Action::ReadAccessLog)?;
-            audit(record, &j)?;
-            if !matches!(j.decision, Some(Decision::Allow(_))) {
-                return Err(refusal(j.decision.as_ref()));
-            }
+            authorise(record, &principal, person, &Action::ReadAccessLog)?;
             let orgs: std::collections::HashMap<_, _> = record
                 .store()
                 .organisations()
@@ -427,20 +486,13 @@ async fn add_entry(
             let (body, data) = match parsed {
                 Ok(ok) => ok,
                 Err(err) => {
-                    let mut ev = event(&principal, Some(person), AuditAction::WriteEntry);
-                    ev.reason = "invalid-input".into();
-                    record.audit(ev)?;
+                    audit_invalid(record, &principal, person, AuditAction::WriteEntry)?;
                     return Err(err);
                 }
             };
-            let j = judge(record, &principal, person, &Action::write_data(&data))?;
-            if !matches!(j.decision, Some(Decision::Allow(_))) {
-                audit(record, &j)?;
-                return Err(refusal(j.decision.as_ref()));
-            }
-            let ev = j.event;
+            let action = Action::write_data(&data);
             let now = Timestamp::now();
-            let req = NewEntryRequest {
+            let new = NewEntryRequest {
                 id: EntryId::new(),
                 person,
                 organisation: author.organisation,
@@ -450,24 +502,7 @@ async fn add_entry(
                 amends: body.amends,
                 data,
             };
-            match record.add_entry_audited(req, ev.clone()) {
-                Ok(receipt) => Ok(receipt),
-                // Refused by the record (erased person, bad amendment): nothing was written,
-                // so the attempt is audited on its own.
-                Err(
-                    e @ (RecordError::Input(_)
-                    | RecordError::Conflict(_)
-                    | RecordError::NotFound(_)),
-                ) => {
-                    record.audit(AuditEvent {
-                        allowed: false,
-                        reason: "rejected-by-record".into(),
-                        ..ev
-                    })?;
-                    Err(e.into())
-                }
-                Err(e) => Err(e.into()),
-            }
+            write_entry(record, &principal, &action, new)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(receipt)))
@@ -684,11 +719,7 @@ async fn my_export(
     let person = own_person(&state, &session, &principal, AuditAction::Export).await?;
     let export = state
         .blocking(move |record| {
-            let j = judge(record, &principal, person, &Action::ExportOwnRecord)?;
-            audit(record, &j)?;
-            if !matches!(j.decision, Some(Decision::Allow(_))) {
-                return Err(refusal(j.decision.as_ref()));
-            }
+            authorise(record, &principal, person, &Action::ExportOwnRecord)?;
             Ok(Export {
                 person,
                 profile: record.profile(person)?,
@@ -879,16 +910,12 @@ async fn end_relationship(
             let organisation = rel
                 .as_ref()
                 .map_or(principal.organisation, |r| r.organisation);
-            let j = judge(
+            authorise(
                 record,
                 &principal,
                 person,
                 &Action::ManageRelationships { organisation },
             )?;
-            audit(record, &j)?;
-            if !matches!(j.decision, Some(Decision::Allow(_))) {
-                return Err(refusal(j.decision.as_ref()));
-            }
             let rel = rel.ok_or_else(|| {
                 ApiError::new(
                     StatusCode::NOT_FOUND,

@@ -36,6 +36,8 @@ enum Route {
     ReviewQueue,
     SetRetention,
     Erase,
+    ReadConsent,
+    ReplaceConsent,
 }
 
 const ROLES: [&str; 8] = ["cw", "nurse", "sw", "gp", "mgr", "po", "auditor", "citizen"];
@@ -45,7 +47,7 @@ const SCENARIOS: [Scenario; 4] = [
     Scenario::ConsentBlocked,
     Scenario::BreakGlass,
 ];
-const ROUTES: [Route; 11] = [
+const ROUTES: [Route; 13] = [
     Route::Timeline,
     Route::WriteNote,
     Route::OpenBreakGlass,
@@ -57,6 +59,8 @@ const ROUTES: [Route; 11] = [
     Route::ReviewQueue,
     Route::SetRetention,
     Route::Erase,
+    Route::ReadConsent,
+    Route::ReplaceConsent,
 ];
 
 /// Care roles that read and write through a care relationship (or a caseload, for a manager).
@@ -88,6 +92,20 @@ fn expected(role: &str, scenario: Scenario, route: Route) -> StatusCode {
         Route::EndRelationship if role == "mgr" => match scenario {
             Related | ConsentBlocked => StatusCode::NO_CONTENT,
             _ => StatusCode::NOT_FOUND, // allowed to manage, but there is nothing to end
+        },
+        Route::ReadConsent => match scenario {
+            Related if CARERS.contains(&role) || citizen => ok,
+            ConsentBlocked if citizen => ok,
+            // Break-glass reads cover consent; the privacy officer's break-glass reach is the
+            // record itself, not the directives.
+            BreakGlass if BREAK_GLASS.contains(&role) && role != "po" => ok,
+            _ => no,
+        },
+        Route::ReplaceConsent => match scenario {
+            // The person themselves, or their social worker while not blocked.
+            Related if role == "sw" || citizen => ok,
+            ConsentBlocked if citizen => ok,
+            _ => no,
         },
         Route::MyRecord | Route::MyAccessLog | Route::MyExport if citizen => ok,
         Route::ReviewQueue | Route::SetRetention | Route::Erase if role == "po" => ok,
@@ -125,7 +143,8 @@ fn relate(app: &TestApp, practitioner: &str, person: PersonId) -> RelationshipId
 
 fn block(app: &TestApp, person: PersonId, organisation: caretrail_core::OrganisationId) {
     let now = jiff::Timestamp::now();
-    let data = serde_json::json!({"directive": "deny", "organisation": organisation});
+    let data =
+        serde_json::json!({"directives": [{"directive": "deny", "organisation": organisation}]});
     app.record
         .add_entry(NewEntryRequest {
             id: EntryId::new(),
@@ -232,6 +251,12 @@ async fn attempt(case: &Case, role: &str, route: Route) -> StatusCode {
             format!("/api/v1/people/{p}/erasure"),
             Some(r#"{"reason":"GDPR Art. 17 request"}"#.to_owned()),
         ),
+        Route::ReadConsent => (Method::GET, format!("/api/v1/people/{p}/consent"), None),
+        Route::ReplaceConsent => (
+            Method::PUT,
+            format!("/api/v1/people/{p}/consent"),
+            Some(r#"{"directives":[]}"#.to_owned()),
+        ),
     };
     app.call(method, &uri, t, body.as_deref()).await.status
 }
@@ -250,7 +275,8 @@ async fn every_route_role_and_scenario_answers_as_expected_with_exactly_one_audi
                 let want = expected(role, scenario, route);
                 // An allowed write or erasure appends its own leaf after the audit leaf.
                 let leaves = match (route, status) {
-                    (Route::WriteNote, StatusCode::CREATED) | (Route::Erase, StatusCode::OK) => 2,
+                    (Route::WriteNote, StatusCode::CREATED)
+                    | (Route::Erase | Route::ReplaceConsent, StatusCode::OK) => 2,
                     _ => 1,
                 };
                 if status != want || after - before != leaves {

@@ -13,9 +13,9 @@ use std::collections::BTreeMap;
 use caretrail_core::codes;
 use caretrail_core::data::{
     Acvpu, AmbulatoryAid, Assessment, AssessmentType, CareActOutcome, CarePlan, CaseNote, Claim,
-    Condition, ConditionStatus, Consent, ConsentCategory, ConsentDirective, Eligibility, Gait,
-    Incident, IncidentType, InjurySeverity, Medication, MentalStatus, Observation, OutcomeStatus,
-    Questionnaire, QuestionnaireInstrument, SoftSign, Visit,
+    Condition, ConditionStatus, Consent, ConsentCategory, ConsentDirective, ConsentSet,
+    Eligibility, Gait, Incident, IncidentType, InjurySeverity, Medication, MentalStatus,
+    Observation, OutcomeStatus, Questionnaire, QuestionnaireInstrument, SoftSign, Visit,
 };
 use caretrail_core::{
     EntryData, EntryId, OrganisationId, RelationshipId, RelationshipKind, Role, UserId,
@@ -873,7 +873,10 @@ impl<'a> Sim<'a> {
                 note: Some(pick(&mut self.rng, text::CONSENT_PERMIT_NOTES).to_string()),
             }
         };
-        let data = EntryData::Consent(data);
+        // One consent entry per person, so the set it replaces is always empty.
+        let data = EntryData::Consent(ConsentSet {
+            directives: vec![data],
+        });
         let rec = t + int(&mut self.rng, 1, 30) * MIN;
         if let Some(citizen) = self.citizen {
             self.emit(orgs.council, citizen, t, rec, None, data);

@@ -146,10 +146,10 @@ fn every_reference_resolves_and_amendments_point_back_to_the_same_kind() {
             assert_eq!(v.person, e.person);
             assert!(j < i);
         }
-        if let EntryData::Consent(c) = &e.data
-            && let Some(o) = c.organisation
-        {
-            assert!(orgs.contains_key(&o));
+        if let EntryData::Consent(set) = &e.data {
+            for o in set.directives.iter().filter_map(|c| c.organisation) {
+                assert!(orgs.contains_key(&o));
+            }
         }
     }
     assert!(
@@ -467,10 +467,14 @@ fn the_data_exercises_every_instrument() {
                     QuestionnaireInstrument::Soc13 => "soc13",
                 });
             }
-            EntryData::Consent(c) if c.directive == ConsentDirective::Deny => {
-                seen.insert("deny");
-                if c.category.is_some() {
-                    seen.insert("deny with category");
+            EntryData::Consent(set) => {
+                for c in set.directives.iter() {
+                    if c.directive == ConsentDirective::Deny {
+                        seen.insert("deny");
+                        if c.category.is_some() {
+                            seen.insert("deny with category");
+                        }
+                    }
                 }
             }
             EntryData::Visit(v) if v.missed => {
