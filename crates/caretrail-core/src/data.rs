@@ -182,7 +182,7 @@ const LONG_TEXT: usize = 20_000;
 // Observation: vital signs (NEWS2 parameters), RESTORE2 soft signs and body weight.
 
 /// ACVPU level of consciousness (C = new confusion).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum Acvpu {
     A,
     C,
@@ -192,7 +192,19 @@ pub enum Acvpu {
 }
 
 /// RESTORE2 soft signs of deterioration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SoftSign {
     NewConfusion,
@@ -214,7 +226,7 @@ pub enum SoftSign {
 /// `{"respiration_rate":18,"spo2":96,"spo2_scale":1,"supplemental_oxygen":false,
 /// "systolic_bp":120,"pulse":80,"consciousness":"A","temperature":37.1,
 /// "soft_signs":["new_confusion"],"weight_kg":61.5}`: any non-empty subset.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Observation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -344,7 +356,7 @@ impl Validate for Observation {
 // ---------------------------------------------------------------------------------------------
 // Assessment: needs, falls findings (Morse Fall Scale items) and Care Act eligibility.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AssessmentType {
     /// A Care Act 2014 s.9 needs assessment.
@@ -355,7 +367,7 @@ pub enum AssessmentType {
     Review,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Gait {
     Normal,
@@ -363,7 +375,7 @@ pub enum Gait {
     Impaired,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AmbulatoryAid {
     None,
@@ -371,7 +383,7 @@ pub enum AmbulatoryAid {
     Furniture,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum MentalStatus {
     Oriented,
@@ -379,7 +391,9 @@ pub enum MentalStatus {
 }
 
 /// The ten outcomes of SI 2015/313 reg 2(2)(a)–(j).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum CareActOutcome {
     Nutrition,
@@ -395,7 +409,7 @@ pub enum CareActOutcome {
 }
 
 /// Whether the adult achieves an outcome, and if not, which limb of reg 2(3) applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeStatus {
     Achieves,
@@ -407,7 +421,7 @@ pub enum OutcomeStatus {
 }
 
 /// Findings for the eligibility determination of SI 2015/313 reg 2.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Eligibility {
     pub needs_from_impairment_or_illness: bool,
@@ -415,7 +429,7 @@ pub struct Eligibility {
     pub significant_impact_on_wellbeing: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assessment {
     pub assessment_type: AssessmentType,
@@ -484,7 +498,7 @@ impl Validate for Assessment {
 // ---------------------------------------------------------------------------------------------
 // Care plan, visit, condition, medication, incident, case note.
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CarePlan {
     pub summary: String,
@@ -516,7 +530,7 @@ impl Validate for CarePlan {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Visit {
     pub planned_start: Timestamp,
@@ -560,7 +574,7 @@ impl Validate for Visit {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConditionStatus {
     Active,
@@ -569,7 +583,7 @@ pub enum ConditionStatus {
 
 /// `{"code":"52448006","status":"active","onset":"2023-05-01"}`: `code` is a SNOMED CT concept
 /// from the curated subset.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     pub code: String,
@@ -593,7 +607,7 @@ impl Validate for Condition {
 }
 
 /// `{"atc":"N05CD07","dose":"10 mg at night","start":"2026-01-01","end":null,"prn":false}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Medication {
     pub atc: String,
@@ -620,7 +634,7 @@ impl Validate for Medication {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentType {
     Fall,
@@ -630,7 +644,9 @@ pub enum IncidentType {
     Other,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum InjurySeverity {
     None,
@@ -640,7 +656,7 @@ pub enum InjurySeverity {
     Fatal,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Incident {
     #[serde(rename = "type")]
@@ -660,7 +676,7 @@ impl Validate for Incident {
 }
 
 /// `{"text":"..."}`: free text in plain English.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CaseNote {
     pub text: String,
@@ -675,7 +691,7 @@ impl Validate for CaseNote {
 // ---------------------------------------------------------------------------------------------
 // Questionnaire, consent, claim, flag, acknowledgement, erasure.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionnaireInstrument {
     /// Outcome Rating Scale (FIT): four items, 0.0–10.0.
@@ -686,7 +702,7 @@ pub enum QuestionnaireInstrument {
     Soc13,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Questionnaire {
     pub instrument: QuestionnaireInstrument,
@@ -722,7 +738,7 @@ impl Validate for Questionnaire {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentDirective {
     Permit,
@@ -730,7 +746,7 @@ pub enum ConsentDirective {
 }
 
 /// Categories a person can withhold from an organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConsentCategory {
     MentalHealth,
@@ -740,7 +756,7 @@ pub enum ConsentCategory {
 
 /// A consent directive. `deny` with an organisation blocks that organisation; with a category
 /// too, only that category.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     pub directive: ConsentDirective,
@@ -774,7 +790,7 @@ pub const MAX_CONSENT_DIRECTIVES: usize = 64;
 /// one, so "replace my consent" is one entry and the ledger keeps each earlier set. Directives
 /// apply in the order given (see `caretrail-access`'s consent module); an empty list lifts every
 /// block.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentSet {
     pub directives: Vec<Consent>,
@@ -795,7 +811,7 @@ impl Validate for ConsentSet {
 }
 
 /// A provider's claim for delivered care: `{"provider","visit","minutes","amount_pence"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Claim {
     pub provider: OrganisationId,
@@ -821,7 +837,9 @@ impl Validate for Claim {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Low,
@@ -831,7 +849,7 @@ pub enum Severity {
 
 /// Decision support's advice, authored by the system: instrument or model, version, the inputs it
 /// read and its explanation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Flag {
     pub instrument: String,
@@ -851,7 +869,7 @@ impl Validate for Flag {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum AckDecision {
     Accept,
@@ -859,7 +877,7 @@ pub enum AckDecision {
 }
 
 /// A practitioner's answer to a flag: accept, or override with a reason.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Acknowledgement {
     pub flag: EntryId,
@@ -883,7 +901,7 @@ impl Validate for Acknowledgement {
 }
 
 /// Written by erasure itself: the legal ground, e.g. "GDPR Art. 17 request".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Erasure {
     pub reason: String,

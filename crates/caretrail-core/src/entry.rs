@@ -11,7 +11,19 @@ use crate::codes::Code;
 use crate::ids::{EntryId, OrganisationId, PersonId, UserId};
 use crate::model::Role;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum EntryKind {
     Assessment,
@@ -120,7 +132,7 @@ pub struct EntryMeta {
 }
 
 /// An entry as JSON shows it (timeline, record, export). `data` is `null` once erased.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Entry {
     pub id: EntryId,
     pub kind: EntryKind,

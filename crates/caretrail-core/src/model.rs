@@ -10,7 +10,19 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{OrganisationId, PersonId, RelationshipId, UserId};
 
 /// What a user does. Access rules (another crate) read this together with care relationships.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     CareWorker,
@@ -85,7 +97,7 @@ impl FromStr for Role {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum OrganisationKind {
     Council,
@@ -120,7 +132,7 @@ impl FromStr for OrganisationKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Organisation {
     pub id: OrganisationId,
     /// The display name, the same string the API and `demo-accounts.json` show.
@@ -130,7 +142,7 @@ pub struct Organisation {
 
 /// A user account. Practitioners and officers belong to an organisation; a citizen's account
 /// names the person it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct User {
     pub id: UserId,
     pub username: String,
@@ -142,7 +154,7 @@ pub struct User {
 
 /// Who a person is. Personal data: stored only encrypted under the person's data key, and
 /// destroyed with it on erasure.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonProfile {
     pub given_name: String,
@@ -172,7 +184,7 @@ impl PersonProfile {
 }
 
 /// A person receiving care. `profile` is `None` once the person has been erased.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Person {
     pub id: PersonId,
     pub profile: Option<PersonProfile>,
@@ -180,7 +192,7 @@ pub struct Person {
 }
 
 /// Why a practitioner is involved in a person's care.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum RelationshipKind {
     /// The council's allocated social worker.
@@ -220,7 +232,7 @@ impl FromStr for RelationshipKind {
 }
 
 /// A practitioner's legitimate relationship with a person, through an organisation, for a period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CareRelationship {
     pub id: RelationshipId,
     pub practitioner: UserId,

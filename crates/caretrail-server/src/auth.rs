@@ -18,18 +18,18 @@ use std::time::{Duration, Instant};
 
 use argon2::Argon2;
 use argon2::password_hash::PasswordVerifier;
-use axum::Router;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::routing::post;
 use axum::{Json, http::header};
 use caretrail_core::User;
 use caretrail_store::SessionRow;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::error::{ApiError, parse_json};
@@ -37,14 +37,14 @@ use crate::error::{ApiError, parse_json};
 pub const TOKEN_PREFIX: &str = "ct_";
 const MAX_TRACKED_NAMES: usize = 100_000;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
     pub username: String,
     pub password: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenAnswer {
     pub token: String,
 }
@@ -102,8 +102,8 @@ impl SignInGuard {
     }
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/session", post(sign_in).delete(sign_out))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(sign_in, sign_out))
 }
 
 pub fn token_hash(token: &str) -> [u8; 32] {
@@ -132,6 +132,18 @@ fn new_token() -> Result<String, ApiError> {
     Ok(format!("{TOKEN_PREFIX}{hex}"))
 }
 
+/// Signs in with a local account and answers a bearer token. Every attempt is a security event
+/// in the ledger; repeated failures lock the name out for a while (429).
+#[utoipa::path(
+    post,
+    path = "/api/v1/session",
+    tag = crate::openapi::TAG_SESSION,
+    request_body = SignIn,
+    responses(
+        (status = 201, description = "Signed in", body = TokenAnswer),
+        crate::openapi::Refused,
+    )
+)]
 async fn sign_in(
     State(state): State<AppState>,
     body: Bytes,
@@ -236,6 +248,17 @@ fn sign_in_event(user: Option<&User>, allowed: bool, reason: &str) -> caretrail_
     }
 }
 
+/// Signs out: the token stops working at once.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/session",
+    tag = crate::openapi::TAG_SESSION,
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Signed out"),
+        crate::openapi::Refused,
+    )
+)]
 async fn sign_out(State(state): State<AppState>, session: Session) -> Result<StatusCode, ApiError> {
     state
         .blocking(move |record| {

@@ -9,33 +9,32 @@
 //! a social worker and the person themselves replace. Both routes are audited like every route
 //! on a person's record.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
-use axum::routing::get;
-use axum::{Json, Router};
 use caretrail_access::{Action, Principal};
 use caretrail_core::data::Consent;
 use caretrail_core::{AuditAction, EntryData, EntryId, EntryKind, PersonId};
 use caretrail_record::{NewEntryRequest, Receipt};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Session;
+use crate::openapi::{PersonPath, PurposeHeader, Refused, TAG_CONSENT};
 use crate::people::{
     audit_invalid, authorise, current_consent, parse_person, purpose, write_entry,
 };
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route(
-        "/api/v1/people/{id}/consent",
-        get(read_consent).put(replace_consent),
-    )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(read_consent, replace_consent))
 }
 
 /// The consent directives in force for a person.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConsentAnswer {
     pub person: PersonId,
     /// Applied in order; a later directive about the same organisation and category wins.
@@ -45,6 +44,15 @@ pub struct ConsentAnswer {
     pub recorded_at: Option<Timestamp>,
 }
 
+/// The consent directives in force, and the entry that set them.
+#[utoipa::path(
+    get,
+    path = "/api/v1/people/{id}/consent",
+    tag = TAG_CONSENT,
+    security(("bearer" = [])),
+    params(PersonPath, PurposeHeader),
+    responses((status = 200, description = "Directives in force", body = ConsentAnswer), Refused)
+)]
 async fn read_consent(
     State(state): State<AppState>,
     session: Session,
@@ -76,6 +84,17 @@ async fn read_consent(
     Ok(Json(answer))
 }
 
+/// Replaces the whole set of directives (the person, or their social worker). The new set is one
+/// consent entry; the answer is its receipt.
+#[utoipa::path(
+    put,
+    path = "/api/v1/people/{id}/consent",
+    tag = TAG_CONSENT,
+    security(("bearer" = [])),
+    params(PersonPath, PurposeHeader),
+    request_body = caretrail_core::data::ConsentSet,
+    responses((status = 200, description = "Replaced", body = Receipt), Refused)
+)]
 async fn replace_consent(
     State(state): State<AppState>,
     session: Session,

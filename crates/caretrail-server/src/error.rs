@@ -97,3 +97,53 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
     })?;
     Ok(caretrail_core::problem::deserialize_strict(&value)?)
 }
+
+/// `axum::extract::Query`, refusing bad parameters as problem+json (422) without quoting them.
+#[derive(Debug)]
+pub struct Query<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Query<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|_| {
+                InputError::field(
+                    "",
+                    "the query parameters do not fit this route (see /api/v1/openapi.json)",
+                )
+                .into()
+            })
+    }
+}
+
+/// `axum::extract::Path`, answering a path segment that cannot be what it names with 404.
+#[derive(Debug)]
+pub struct Path<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, ApiError> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Path(p.0))
+            .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Not found", "no such resource"))
+    }
+}

@@ -1,33 +1,57 @@
 //! The ledger over HTTP: the same texts and JSON as the CLI (DESIGN §4). Public: leaves hold
 //! no personal data, and anyone holding a checkpoint may check proofs. Not audited per request.
 
-use axum::extract::{Path, Query, State};
+use axum::Json;
+use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::{Json, Router};
 use caretrail_record::{ConsistencyJson, InclusionJson, LeafJson};
 use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
+use crate::error::{Path, Query};
+use crate::openapi::{Refused, TAG_LEDGER};
 use crate::{ApiError, AppState};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/ledger/checkpoint", get(checkpoint))
-        .route("/api/v1/ledger/key", get(key))
-        .route("/api/v1/ledger/leaf/{index}", get(leaf))
-        .route("/api/v1/ledger/proof/inclusion", get(inclusion))
-        .route("/api/v1/ledger/proof/consistency", get(consistency))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(checkpoint))
+        .routes(routes!(key))
+        .routes(routes!(leaf))
+        .routes(routes!(inclusion))
+        .routes(routes!(consistency))
 }
 
 fn text(body: String) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
 }
 
+/// The latest signed checkpoint, as a C2SP signed note (the text `caretrail ledger checkpoint`
+/// prints).
+#[utoipa::path(
+    get,
+    path = "/api/v1/ledger/checkpoint",
+    tag = TAG_LEDGER,
+    responses(
+        (status = 200, description = "Signed note: origin, tree size, root hash, signature", body = String, content_type = "text/plain"),
+        Refused,
+    )
+)]
 async fn checkpoint(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     Ok(text(state.blocking(|r| Ok(r.checkpoint()?)).await?))
 }
 
+/// The log's public key, as a signed-note verifier key.
+#[utoipa::path(
+    get,
+    path = "/api/v1/ledger/key",
+    tag = TAG_LEDGER,
+    responses(
+        (status = 200, description = "Verifier key `name+hash+base64`", body = String, content_type = "text/plain"),
+        Refused,
+    )
+)]
 async fn key(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     Ok(text(
         state
@@ -36,6 +60,17 @@ async fn key(State(state): State<AppState>) -> Result<impl IntoResponse, ApiErro
     ))
 }
 
+/// One leaf: its bytes and hash (leaves hold opaque ids and commitments only).
+#[utoipa::path(
+    get,
+    path = "/api/v1/ledger/leaf/{index}",
+    tag = TAG_LEDGER,
+    params(("index" = u64, Path, description = "Leaf index, from 0")),
+    responses(
+        (status = 200, description = "The leaf", body = LeafJson),
+        Refused,
+    )
+)]
 async fn leaf(
     State(state): State<AppState>,
     Path(index): Path<u64>,
@@ -43,13 +78,27 @@ async fn leaf(
     Ok(Json(state.blocking(move |r| Ok(r.leaf(index)?)).await?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct InclusionQuery {
+    /// The leaf to prove.
     pub index: u64,
+    /// The tree size to prove against; the latest checkpoint's when absent.
     pub size: Option<u64>,
 }
 
+/// An RFC 9162 inclusion proof for a leaf in a tree of a given size.
+#[utoipa::path(
+    get,
+    path = "/api/v1/ledger/proof/inclusion",
+    tag = TAG_LEDGER,
+    params(InclusionQuery),
+    responses(
+        (status = 200, description = "The audit path", body = InclusionJson),
+        Refused,
+    )
+)]
 async fn inclusion(
     State(state): State<AppState>,
     Query(q): Query<InclusionQuery>,
@@ -61,13 +110,27 @@ async fn inclusion(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ConsistencyQuery {
+    /// The older tree size.
     pub from: u64,
+    /// The newer tree size.
     pub to: u64,
 }
 
+/// An RFC 9162 consistency proof between two tree sizes.
+#[utoipa::path(
+    get,
+    path = "/api/v1/ledger/proof/consistency",
+    tag = TAG_LEDGER,
+    params(ConsistencyQuery),
+    responses(
+        (status = 200, description = "The consistency path", body = ConsistencyJson),
+        Refused,
+    )
+)]
 async fn consistency(
     State(state): State<AppState>,
     Query(q): Query<ConsistencyQuery>,

@@ -17,6 +17,7 @@ pub mod consent;
 pub mod error;
 pub mod ledger;
 pub mod metrics;
+pub mod openapi;
 pub mod people;
 
 use std::sync::Arc;
@@ -24,8 +25,10 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::get;
 use caretrail_record::Record;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 pub use config::ServerConfig;
 pub use error::ApiError;
@@ -71,27 +74,50 @@ impl AppState {
     }
 }
 
-/// The whole HTTP surface.
-pub fn router(state: AppState) -> Router {
-    let limit = state.config.max_body_bytes;
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .route("/metrics", get(metrics::render))
+/// Every route, each documented (see [`openapi`]).
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .routes(routes!(readyz))
+        .routes(routes!(metrics::render))
+        .routes(routes!(openapi::document))
         .merge(auth::routes())
         .merge(ledger::routes())
         .merge(people::routes())
         .merge(consent::routes())
+}
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    let limit = state.config.max_body_bytes;
+    let (router, _) = api().split_for_parts();
+    router
         .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }
 
+/// Liveness: the process answers.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = openapi::TAG_OPERATIONS,
+    responses((status = 200, description = "The server is up", body = String, content_type = "text/plain"))
+)]
 async fn healthz() -> &'static str {
     "ok\n"
 }
 
-/// Ready when the store answers.
+/// Readiness: the store answers.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = openapi::TAG_OPERATIONS,
+    responses(
+        (status = 200, description = "The store answers", body = String, content_type = "text/plain"),
+        (status = 503, description = "The store does not answer"),
+    )
+)]
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, StatusCode> {
     state
         .blocking(|r| r.store().tree_size().map_err(|_| ApiError::internal()))

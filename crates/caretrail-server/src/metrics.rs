@@ -44,6 +44,12 @@ pub async fn track(req: Request, next: Next) -> Response {
 }
 
 /// `GET /metrics` in the Prometheus text format.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = crate::openapi::TAG_OPERATIONS,
+    responses((status = 200, description = "Prometheus text exposition format", body = String, content_type = "text/plain"))
+)]
 pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     if let Ok(size) = state
         .blocking(|r| {

@@ -7,11 +7,10 @@
 //! - `GET  /api/v1/me/record` and `GET /api/v1/me/access-log` — a citizen's own record and who
 //!   looked at it.
 
+use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use caretrail_access::{
     Action, BreakGlassGrant, Decision, Facts, Principal, Review, decide, decide_review,
 };
@@ -22,36 +21,30 @@ use caretrail_core::{
 use caretrail_record::{NewEntryRequest, Receipt, Record, RecordError};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::Session;
+use crate::openapi::{PersonPath, PurposeHeader, Refused, TAG_CITIZEN, TAG_PRIVACY, TAG_RECORD};
 use crate::{ApiError, AppState};
 
 pub const PURPOSE_HEADER: &str = "x-purpose-of-use";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/people/{id}/timeline", get(timeline))
-        .route("/api/v1/people/{id}/entries", post(add_entry))
-        .route("/api/v1/people/{id}/break-glass", post(break_glass))
-        .route("/api/v1/people/{id}/relationships", post(add_relationship))
-        .route(
-            "/api/v1/people/{id}/retention",
-            axum::routing::put(set_retention),
-        )
-        .route("/api/v1/people/{id}/erasure", post(erase))
-        .route(
-            "/api/v1/people/{id}/relationships/{rid}/end",
-            post(end_relationship),
-        )
-        .route("/api/v1/review/break-glass", get(review_queue))
-        .route(
-            "/api/v1/review/break-glass/{item}/close",
-            post(close_review),
-        )
-        .route("/api/v1/me/record", get(my_record))
-        .route("/api/v1/me/export", get(my_export))
-        .route("/api/v1/caseload", get(caseload))
-        .route("/api/v1/me/access-log", get(my_access_log))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(timeline))
+        .routes(routes!(add_entry))
+        .routes(routes!(break_glass))
+        .routes(routes!(add_relationship))
+        .routes(routes!(end_relationship))
+        .routes(routes!(set_retention))
+        .routes(routes!(erase))
+        .routes(routes!(review_queue))
+        .routes(routes!(close_review))
+        .routes(routes!(caseload))
+        .routes(routes!(my_record))
+        .routes(routes!(my_access_log))
+        .routes(routes!(my_export))
 }
 
 /// The purpose of use from `X-Purpose-Of-Use` (default `care`).
@@ -290,7 +283,8 @@ pub(crate) fn refusal(decision: Option<&Decision>) -> ApiError {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineQuery {
     pub from: Option<Timestamp>,
@@ -317,6 +311,16 @@ fn read_record(
         .collect())
 }
 
+/// A person's entries in effective-time order: those the caller's role, care relationship and
+/// the person's consent let them see. Audited before any data leaves.
+#[utoipa::path(
+    get,
+    path = "/api/v1/people/{id}/timeline",
+    tag = TAG_RECORD,
+    security(("bearer" = [])),
+    params(PersonPath, TimelineQuery, PurposeHeader),
+    responses((status = 200, description = "Entries", body = Vec<Entry>), Refused)
+)]
 async fn timeline(
     State(state): State<AppState>,
     session: Session,
@@ -339,6 +343,15 @@ async fn timeline(
     ))
 }
 
+/// The signed-in citizen's own record.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/record",
+    tag = TAG_CITIZEN,
+    security(("bearer" = [])),
+    params(PurposeHeader),
+    responses((status = 200, description = "Entries", body = Vec<Entry>), Refused)
+)]
 async fn my_record(
     State(state): State<AppState>,
     session: Session,
@@ -384,7 +397,7 @@ async fn own_person(
 }
 
 /// One line of the access log a citizen sees (DESIGN §4).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccessEvent {
     pub accessor: String,
     pub role: caretrail_core::Role,
@@ -396,6 +409,15 @@ pub struct AccessEvent {
     pub break_glass: bool,
 }
 
+/// Who accessed the signed-in citizen's record: every attempt, allowed or denied.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/access-log",
+    tag = TAG_CITIZEN,
+    security(("bearer" = [])),
+    params(PurposeHeader),
+    responses((status = 200, description = "Access events, oldest first", body = Vec<AccessEvent>), Refused)
+)]
 async fn my_access_log(
     State(state): State<AppState>,
     session: Session,
@@ -450,10 +472,12 @@ async fn my_access_log(
 }
 
 /// `POST /api/v1/people/{id}/entries` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEntryBody {
     pub kind: EntryKind,
+    /// The entry's data: the schema named after its kind (`CaseNote` for `case-note`, ...).
+    #[schema(value_type = Object)]
     pub data: serde_json::Value,
     #[serde(default)]
     pub effective_at: Option<Timestamp>,
@@ -461,6 +485,16 @@ pub struct NewEntryBody {
     pub amends: Option<EntryId>,
 }
 
+/// Writes an entry. The audit leaf and the entry commit together; the answer is the receipt.
+#[utoipa::path(
+    post,
+    path = "/api/v1/people/{id}/entries",
+    tag = TAG_RECORD,
+    security(("bearer" = [])),
+    params(PersonPath, PurposeHeader),
+    request_body = NewEntryBody,
+    responses((status = 201, description = "Written", body = Receipt), Refused)
+)]
 async fn add_entry(
     State(state): State<AppState>,
     session: Session,
@@ -508,13 +542,13 @@ async fn add_entry(
     Ok((StatusCode::CREATED, Json(receipt)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BreakGlassBody {
     pub reason: String,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BreakGlassAnswer {
     pub id: EntryId,
     pub opened_at: Timestamp,
@@ -522,6 +556,17 @@ pub struct BreakGlassAnswer {
 }
 
 /// `POST /api/v1/people/{id}/break-glass` with `{"reason"}`: opens a one-hour window.
+/// Opens a one-hour break-glass window on the person for the caller (reason required). Reads
+/// inside it are marked and queued for the privacy officer's review.
+#[utoipa::path(
+    post,
+    path = "/api/v1/people/{id}/break-glass",
+    tag = TAG_RECORD,
+    security(("bearer" = [])),
+    params(PersonPath, PurposeHeader),
+    request_body = BreakGlassBody,
+    responses((status = 201, description = "Window opened", body = BreakGlassAnswer), Refused)
+)]
 async fn break_glass(
     State(state): State<AppState>,
     session: Session,
@@ -585,7 +630,7 @@ async fn break_glass(
 }
 
 /// One item of the privacy officer's break-glass review queue.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReviewItem {
     pub id: EntryId,
     pub window: EntryId,
@@ -599,7 +644,8 @@ pub struct ReviewItem {
     pub finding: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct ReviewQuery {
     #[serde(default)]
@@ -619,6 +665,15 @@ fn review_decision(record: &Record, principal: &Principal) -> Result<(), ApiErro
     }
 }
 
+/// The privacy officer's break-glass review queue.
+#[utoipa::path(
+    get,
+    path = "/api/v1/review/break-glass",
+    tag = TAG_PRIVACY,
+    security(("bearer" = [])),
+    params(ReviewQuery, PurposeHeader),
+    responses((status = 200, description = "Review items", body = Vec<ReviewItem>), Refused)
+)]
 async fn review_queue(
     State(state): State<AppState>,
     session: Session,
@@ -660,12 +715,22 @@ async fn review_queue(
     Ok(Json(items))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CloseBody {
     pub finding: String,
 }
 
+/// Closes a review item with the privacy officer's finding.
+#[utoipa::path(
+    post,
+    path = "/api/v1/review/break-glass/{item}/close",
+    tag = TAG_PRIVACY,
+    security(("bearer" = [])),
+    params(("item" = uuid::Uuid, Path, description = "The review item"), PurposeHeader),
+    request_body = CloseBody,
+    responses((status = 204, description = "Closed"), Refused)
+)]
 async fn close_review(
     State(state): State<AppState>,
     session: Session,
@@ -700,7 +765,7 @@ async fn close_review(
 }
 
 /// Everything held about the signed-in citizen (GDPR Arts. 15 and 20), as JSON.
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Export {
     pub person: PersonId,
     pub profile: Option<caretrail_core::PersonProfile>,
@@ -710,6 +775,15 @@ pub struct Export {
     pub exported_at: Timestamp,
 }
 
+/// Everything held about the signed-in citizen (GDPR Arts. 15 and 20).
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/export",
+    tag = TAG_CITIZEN,
+    security(("bearer" = [])),
+    params(PurposeHeader),
+    responses((status = 200, description = "The export", body = Export), Refused)
+)]
 async fn my_export(
     State(state): State<AppState>,
     session: Session,
@@ -738,7 +812,7 @@ async fn my_export(
 
 /// One person on the signed-in practitioner's caseload (opaque ids only: reading a record is a
 /// separate, audited request).
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseloadItem {
     pub person: PersonId,
     pub relationship: caretrail_core::RelationshipKind,
@@ -749,6 +823,15 @@ pub struct CaseloadItem {
 
 /// `GET /api/v1/caseload`: people with an active care relationship with the caller (for a
 /// manager: with anyone in their organisation).
+/// The people the caller has an active care relationship with (a manager: their
+/// organisation's caseload). Opaque ids only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/caseload",
+    tag = TAG_RECORD,
+    security(("bearer" = [])),
+    responses((status = 200, description = "Caseload", body = Vec<CaseloadItem>), Refused)
+)]
 async fn caseload(
     State(state): State<AppState>,
     session: Session,
@@ -809,7 +892,7 @@ async fn caseload(
 }
 
 /// `POST /api/v1/people/{id}/relationships` body: a practitioner of the caller's organisation.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRelationshipBody {
     pub practitioner: caretrail_core::UserId,
@@ -819,6 +902,16 @@ pub struct NewRelationshipBody {
 }
 
 /// Starts a care relationship through the caller's organisation (a manager's referral).
+/// Starts a care relationship through the caller's organisation (a manager's referral).
+#[utoipa::path(
+    post,
+    path = "/api/v1/people/{id}/relationships",
+    tag = TAG_RECORD,
+    security(("bearer" = [])),
+    params(PersonPath, PurposeHeader),
+    request_body = NewRelationshipBody,
+    responses((status = 201, description = "Started", body = caretrail_core::CareRelationship), Refused)
+)]
 async fn add_relationship(
     State(state): State<AppState>,
     session: Session,
@@ -885,6 +978,19 @@ async fn add_relationship(
 }
 
 /// Ends a care relationship (through the organisation it runs through).
+/// Ends a care relationship.
+#[utoipa::path(
+    post,
+    path = "/api/v1/people/{id}/relationships/{rid}/end",
+    tag = TAG_RECORD,
+    security(("bearer" = [])),
+    params(
+        PersonPath,
+        ("rid" = uuid::Uuid, Path, description = "The relationship"),
+        PurposeHeader,
+    ),
+    responses((status = 204, description = "Ended"), Refused)
+)]
 async fn end_relationship(
     State(state): State<AppState>,
     session: Session,
@@ -939,14 +1045,14 @@ async fn end_relationship(
 }
 
 /// `PUT /api/v1/people/{id}/retention` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RetentionBody {
     pub retain_until: Option<jiff::civil::Date>,
     pub legal_hold: bool,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RetentionAnswer {
     pub person: PersonId,
     pub retain_until: Option<jiff::civil::Date>,
@@ -955,6 +1061,16 @@ pub struct RetentionAnswer {
 }
 
 /// Sets the person's retention period and legal hold (privacy officer).
+/// Sets the person's retention period and legal hold (privacy officer).
+#[utoipa::path(
+    put,
+    path = "/api/v1/people/{id}/retention",
+    tag = TAG_PRIVACY,
+    security(("bearer" = [])),
+    params(PersonPath, PurposeHeader),
+    request_body = RetentionBody,
+    responses((status = 200, description = "Set", body = RetentionAnswer), Refused)
+)]
 async fn set_retention(
     State(state): State<AppState>,
     session: Session,
@@ -998,7 +1114,7 @@ async fn set_retention(
 }
 
 /// `POST /api/v1/people/{id}/erasure` body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ErasureBody {
     pub reason: String,
@@ -1006,6 +1122,17 @@ pub struct ErasureBody {
 
 /// Crypto-shreds the person (privacy officer). Refused with 409 while a retention period or a
 /// legal hold applies, saying which.
+/// Crypto-shreds the person (privacy officer); 409 while a retention period or legal hold
+/// applies, saying which.
+#[utoipa::path(
+    post,
+    path = "/api/v1/people/{id}/erasure",
+    tag = TAG_PRIVACY,
+    security(("bearer" = [])),
+    params(PersonPath, PurposeHeader),
+    request_body = ErasureBody,
+    responses((status = 200, description = "Erased; the receipt of the erasure entry", body = Receipt), Refused)
+)]
 async fn erase(
     State(state): State<AppState>,
     session: Session,
