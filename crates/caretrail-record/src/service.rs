@@ -689,10 +689,12 @@ impl Record {
     }
 
     pub fn leaf(&self, index: u64) -> Result<LeafJson, RecordError> {
-        let data = self
-            .store
-            .leaf(index)?
-            .ok_or_else(|| RecordError::not_found(format!("no leaf at index {index}")))?;
+        let missing = || RecordError::not_found(format!("no leaf at index {index}"));
+        // Beyond the tree there is nothing to read (and no index a store could hold).
+        if index >= self.store.tree_size()? {
+            return Err(missing());
+        }
+        let data = self.store.leaf(index)?.ok_or_else(missing)?;
         Ok(LeafJson {
             index,
             leaf_hash: hex(&leaf_hash(&data)),

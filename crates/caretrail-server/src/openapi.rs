@@ -34,6 +34,8 @@ the offending field as a JSON Pointer in `errors[].field`.",
     ),
     modifiers(&BearerAuth),
     components(schemas(
+        caretrail_core::Problem,
+        caretrail_core::FieldError,
         caretrail_core::data::Assessment,
         caretrail_core::data::CarePlan,
         caretrail_core::data::Visit,

@@ -81,3 +81,24 @@ async fn ledger_routes_match_the_record_service() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+#[tokio::test]
+async fn leaf_indexes_beyond_the_tree_or_any_store_are_not_found() {
+    let app = TestApp::new();
+    for index in ["999999", "9223372036854775808", "18446744073709551615"] {
+        let r = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/ledger/leaf/{index}"),
+                None,
+                None,
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{index}: {}", r.text());
+    }
+    let r = app
+        .call(Method::GET, "/api/v1/ledger/leaf/-1", None, None)
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.json()["status"], 404);
+}

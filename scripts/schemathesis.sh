@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Fuzzes the served API against its own OpenAPI document with schemathesis: a fresh seeded data
+# directory, a server on a free local port, signed in as the demo social worker. Fails on any
+# 5xx, any response that does not fit its documented schema, status code, content type or
+# headers.
+#
+# Usage: scripts/schemathesis.sh [BINARY] [MAX_EXAMPLES]
+#   BINARY        the caretrail binary (default target/release/caretrail)
+#   MAX_EXAMPLES  test cases per operation and phase (default 50)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN="${1:-target/release/caretrail}"
+MAX_EXAMPLES="${2:-50}"
+TOOLS=$(scripts/install-python-tools.sh | tail -n 1)
+WORK=$(mktemp -d)
+SERVER=""
+cleanup() {
+    if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+"$BIN" seed --data "$WORK/data" --people 12 >/dev/null
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+"$BIN" serve --data "$WORK/data" --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
+SERVER=$!
+BASE="http://127.0.0.1:$PORT"
+for _ in $(seq 1 100); do
+    curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
+    sleep 0.1
+done
+TOKEN=$(python3 - "$WORK/data/demo-accounts.json" "$BASE" <<'PY'
+import json, sys, urllib.request
+accounts = json.load(open(sys.argv[1]))
+sw = next(a for a in accounts if a["role"] == "social-worker")
+req = urllib.request.Request(sys.argv[2] + "/api/v1/session", method="POST",
+    data=json.dumps({"username": sw["username"], "password": sw["password"]}).encode(),
+    headers={"content-type": "application/json"})
+print(json.load(urllib.request.urlopen(req))["token"])
+PY
+)
+# Real ids for the path parameter `id` most of the time, so operations reach past "no such
+# person"; random ids the rest of the time.
+python3 - "$WORK/data/demo-accounts.json" >"$WORK/schemathesis.toml" <<'PY'
+import json, sys
+accounts = json.load(open(sys.argv[1]))
+sw = next(a for a in accounts if a["role"] == "social-worker")
+people = sw["people"] + [a["person"] for a in accounts if a.get("person")]
+print("[dictionaries.people]")
+print("values = " + json.dumps(sorted(set(people))))
+print("[parameters]")
+print('"path.id" = { dictionary = "people", probability = 0.8 }')
+PY
+# Signing out would end the session every other operation uses, so it is left out.
+"$TOOLS/st" --config-file "$WORK/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
+    --header "Authorization: Bearer $TOKEN" \
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
+    --exclude-operation-id sign_out \
+    --max-examples "$MAX_EXAMPLES" \
+    --phases examples,coverage,fuzzing \
+    --seed 1 \
+    --workers 2 \
+    --no-color \
+    --report junit --report-dir "${CARETRAIL_REPORTS:-target/reports}/schemathesis"
