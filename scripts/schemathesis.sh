@@ -25,10 +25,16 @@ PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$BIN" serve --data "$WORK/data" --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
 SERVER=$!
 BASE="http://127.0.0.1:$PORT"
-for _ in $(seq 1 100); do
-    curl -fsS "$BASE/healthz" >/dev/null 2>&1 && break
-    sleep 0.1
-done
+python3 - "$BASE" <<'PY'
+import sys, time, urllib.request
+for _ in range(200):
+    try:
+        urllib.request.urlopen(sys.argv[1] + "/healthz", timeout=1)
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit("the server did not answer /healthz within 20 s")
+PY
 TOKEN=$(python3 - "$WORK/data/demo-accounts.json" "$BASE" <<'PY'
 import json, sys, urllib.request
 accounts = json.load(open(sys.argv[1]))
@@ -59,6 +65,7 @@ PY
     --max-examples "$MAX_EXAMPLES" \
     --phases examples,coverage,fuzzing \
     --seed 1 \
+    --generation-database none \
     --workers 2 \
     --no-color \
     --report junit --report-dir "${CARETRAIL_REPORTS:-target/reports}/schemathesis"
