@@ -1,0 +1,336 @@
+//! [`Store::append`](caretrail_store::Store::append) on PostgreSQL: one transaction that takes
+//! the log's head, extends the tree and writes every row of the batch.
+//!
+//! Rows are written in bulk: each table gets one `INSERT ... SELECT * FROM unnest(...)` per run
+//! of leaf-producing writes, so a batch of a thousand leaves costs the same dozen round trips
+//! as a batch of one. An erasure in the middle of a batch ends a run, so writes still take
+//! effect in batch order (an entry after its person's erasure is refused, as in SQLite).
+
+use std::collections::HashSet;
+
+use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash};
+use caretrail_store::{Appended, CheckpointSigner, NewAudit, NewEntry, Write};
+use jiff::Timestamp;
+use postgres::{GenericClient, Transaction};
+use uuid::Uuid;
+
+use crate::conn::Session;
+use crate::error::PgError;
+use crate::rows::{audit_columns, entry_columns, index, pg_time, to_i64};
+
+/// Reads the hashes of `ids` in one query, in the order asked; `None` for a missing node.
+pub(crate) fn read_nodes<C: GenericClient>(
+    s: &mut Session<'_, C>,
+    ids: &[NodeId],
+) -> Result<Vec<Option<Hash>>, PgError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let levels: Vec<i16> = ids.iter().map(|id| i16::from(id.level)).collect();
+    let idxs = ids
+        .iter()
+        .map(|id| to_i64(id.index))
+        .collect::<Result<Vec<i64>, _>>()?;
+    let rows = s.query(
+        "SELECT n.hash FROM unnest($1::smallint[], $2::bigint[]) WITH ORDINALITY AS w(level, idx, ord) \
+         LEFT JOIN nodes n ON n.level = w.level AND n.idx = w.idx ORDER BY w.ord",
+        &[&levels, &idxs],
+    )?;
+    rows.iter()
+        .map(|r| {
+            crate::rows::get::<Option<Vec<u8>>>(r, 0)?
+                .map(|h| {
+                    h.try_into().map_err(|_| PgError::Malformed {
+                        column: "hash".into(),
+                    })
+                })
+                .transpose()
+        })
+        .collect()
+}
+
+/// Appends `batch` inside the open transaction `s` and returns what the caller acknowledges
+/// once the transaction commits.
+pub(crate) fn append(
+    s: &mut Session<'_, Transaction<'_>>,
+    batch: &[Write],
+    signer: &dyn CheckpointSigner,
+) -> Result<Appended, PgError> {
+    // Sequencing: the row lock on the log head is held until this transaction ends, so every
+    // other append, from this process or any other, waits here. Under READ COMMITTED each
+    // later statement takes a fresh snapshot, so everything read below includes the commit of
+    // the append that held the lock before us.
+    let head = s
+        .query_opt("SELECT size FROM log_head FOR UPDATE", &[])?
+        .ok_or(PgError::Inconsistent("the log head row is missing"))?;
+    let size = index(&head, 0)?;
+    let stored = s.query_one("SELECT COALESCE(max(idx) + 1, 0) FROM leaves", &[])?;
+    if index(&stored, 0)? != size {
+        // Never extend a log whose leaves were removed or added behind our back: the new
+        // leaves would reuse indexes that earlier checkpoints already cover.
+        return Err(PgError::Inconsistent(
+            "the log head and the stored leaves disagree; run `caretrail verify`",
+        ));
+    }
+    let hashes = read_nodes(s, &CompactRange::frontier_ids(size))?
+        .into_iter()
+        .collect::<Option<Vec<Hash>>>()
+        .ok_or(PgError::Inconsistent(
+            "a tree node of the right edge is missing",
+        ))?;
+    let mut range = CompactRange::from_parts(size, hashes)
+        .map_err(|_| PgError::Inconsistent("the right edge of the tree is malformed"))?;
+
+    let mut run = Run::default();
+    let mut leaf_indexes = Vec::new();
+    for w in batch {
+        match w {
+            Write::Entry(e) => leaf_indexes.push(run.entry(&mut range, e)?),
+            Write::Audit(a) => leaf_indexes.push(run.audit(&mut range, a)?),
+            Write::ErasePerson { person, at } => {
+                run.flush(s)?;
+                erase(s, person.0, *at)?;
+            }
+        }
+    }
+    run.flush(s)?;
+
+    let root = range.root();
+    let size = range.size();
+    let size_i = to_i64(size)?;
+    let checkpoint = signer.sign(size, &root);
+    // A batch of erasures alone appends no leaf: the checkpoint of this size is already stored.
+    s.execute(
+        "INSERT INTO checkpoints (size, note) VALUES ($1, $2) ON CONFLICT (size) DO NOTHING",
+        &[&size_i, &checkpoint],
+    )?;
+    s.execute("UPDATE log_head SET size = $1", &[&size_i])?;
+    Ok(Appended {
+        leaf_indexes,
+        size,
+        root,
+        checkpoint,
+    })
+}
+
+/// Crypto-shreds a person: deletes their wrapped keys, their profile and every payload sealed
+/// under their key, and anonymises their citizen account (as the SQLite backend does).
+fn erase(s: &mut Session<'_, Transaction<'_>>, person: Uuid, at: Timestamp) -> Result<(), PgError> {
+    s.execute("DELETE FROM person_keys WHERE person_id = $1", &[&person])?;
+    s.execute(
+        "UPDATE entries SET payload = NULL \
+         WHERE person_id = $1 AND key_version <> 0 AND payload IS NOT NULL",
+        &[&person],
+    )?;
+    s.execute(
+        "UPDATE people SET profile = NULL, erased_at = $2 WHERE id = $1",
+        &[&person, &pg_time(at)],
+    )?;
+    // A citizen account carries the person's name: anonymise it too.
+    s.execute(
+        "UPDATE users SET display_name = '(erased)', \
+         username = 'erased-' || encode(uuid_send(id), 'hex'), password_hash = NULL \
+         WHERE person_id = $1",
+        &[&person],
+    )?;
+    Ok(())
+}
+
+/// The leaves, nodes, entries and audit events of a run of writes, as column arrays.
+#[derive(Default)]
+struct Run<'b> {
+    leaf_idx: Vec<i64>,
+    leaf_data: Vec<&'b [u8]>,
+    node_level: Vec<i16>,
+    node_idx: Vec<i64>,
+    node_hash: Vec<Hash>,
+    /// (person, key version) pairs whose wrapped keys must exist.
+    keys: HashSet<(Uuid, i64)>,
+    entries: EntryColumns<'b>,
+    audits: AuditColumns<'b>,
+}
+
+#[derive(Default)]
+struct EntryColumns<'b> {
+    id: Vec<Uuid>,
+    leaf_index: Vec<i64>,
+    person: Vec<Uuid>,
+    organisation: Vec<Uuid>,
+    author: Vec<Uuid>,
+    author_role: Vec<i16>,
+    kind: Vec<i16>,
+    recorded_at: Vec<Timestamp>,
+    effective_at: Vec<Timestamp>,
+    amends: Vec<Option<Uuid>>,
+    key_version: Vec<i64>,
+    payload: Vec<&'b [u8]>,
+}
+
+#[derive(Default)]
+struct AuditColumns<'b> {
+    leaf_index: Vec<i64>,
+    id: Vec<Uuid>,
+    at: Vec<Timestamp>,
+    accessor: Vec<Uuid>,
+    role: Vec<&'static str>,
+    organisation: Vec<Uuid>,
+    person: Vec<Option<Uuid>>,
+    action: Vec<&'static str>,
+    purpose: Vec<&'static str>,
+    allowed: Vec<bool>,
+    break_glass: Vec<bool>,
+    reason: Vec<&'b str>,
+}
+
+impl<'b> Run<'b> {
+    /// Gives `leaf` the next index and records every tree node it completes.
+    fn leaf(&mut self, range: &mut CompactRange, leaf: &'b [u8]) -> Result<i64, PgError> {
+        let idx = to_i64(range.size())?;
+        self.leaf_idx.push(idx);
+        self.leaf_data.push(leaf);
+        let mut too_far = false;
+        range.append(leaf_hash(leaf), |id, h| match i64::try_from(id.index) {
+            Ok(i) => {
+                self.node_level.push(i16::from(id.level));
+                self.node_idx.push(i);
+                self.node_hash.push(*h);
+            }
+            Err(_) => too_far = true,
+        });
+        if too_far {
+            return Err(PgError::Invalid("the tree is too large to index"));
+        }
+        Ok(idx)
+    }
+
+    fn entry(&mut self, range: &mut CompactRange, e: &'b NewEntry) -> Result<u64, PgError> {
+        let idx = self.leaf(range, &e.leaf)?;
+        let m = &e.meta;
+        if e.key_version != 0 {
+            self.keys.insert((m.person.0, i64::from(e.key_version)));
+        }
+        let c = &mut self.entries;
+        c.id.push(m.id.0);
+        c.leaf_index.push(idx);
+        c.person.push(m.person.0);
+        c.organisation.push(m.organisation.0);
+        c.author.push(m.author.0);
+        c.author_role.push(i16::from(m.author_role.code()));
+        c.kind.push(i16::from(m.kind.code()));
+        c.recorded_at.push(pg_time(m.recorded_at));
+        c.effective_at.push(pg_time(m.effective_at));
+        c.amends.push(m.amends.map(|a| a.0));
+        c.key_version.push(i64::from(e.key_version));
+        c.payload.push(&e.payload);
+        Ok(idx.unsigned_abs())
+    }
+
+    fn audit(&mut self, range: &mut CompactRange, a: &'b NewAudit) -> Result<u64, PgError> {
+        let idx = self.leaf(range, &a.leaf)?;
+        let e = &a.event;
+        let c = &mut self.audits;
+        c.leaf_index.push(idx);
+        c.id.push(e.id.0);
+        c.at.push(pg_time(e.at));
+        c.accessor.push(e.accessor.0);
+        c.role.push(e.role.as_str());
+        c.organisation.push(e.organisation.0);
+        c.person.push(e.person.map(|p| p.0));
+        c.action.push(e.action.as_str());
+        c.purpose.push(e.purpose.as_str());
+        c.allowed.push(e.allowed);
+        c.break_glass.push(e.break_glass);
+        c.reason.push(&e.reason);
+        Ok(idx.unsigned_abs())
+    }
+
+    /// Writes the run's rows and starts an empty run.
+    fn flush(&mut self, s: &mut Session<'_, Transaction<'_>>) -> Result<(), PgError> {
+        let run = std::mem::take(self);
+        if !run.keys.is_empty() {
+            let (people, versions): (Vec<Uuid>, Vec<i64>) = run.keys.into_iter().unzip();
+            let missing = s.query_one(
+                "SELECT count(*) FROM unnest($1::uuid[], $2::bigint[]) AS w(person_id, key_version) \
+                 WHERE NOT EXISTS (SELECT 1 FROM person_keys k \
+                 WHERE k.person_id = w.person_id AND k.key_version = w.key_version)",
+                &[&people, &versions],
+            )?;
+            if crate::rows::get::<i64>(&missing, 0)? != 0 {
+                return Err(PgError::Rule(
+                    "the person has no key of that version (erased?)",
+                ));
+            }
+        }
+        if run.leaf_idx.is_empty() {
+            return Ok(());
+        }
+        s.execute(
+            "INSERT INTO leaves (idx, data) SELECT * FROM unnest($1::bigint[], $2::bytea[])",
+            &[&run.leaf_idx, &run.leaf_data],
+        )?;
+        if !run.node_idx.is_empty() {
+            s.execute(
+                "INSERT INTO nodes (level, idx, hash) \
+                 SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])",
+                &[
+                    &run.node_level,
+                    &run.node_idx,
+                    &run.node_hash.iter().map(|h| &h[..]).collect::<Vec<&[u8]>>(),
+                ],
+            )?;
+        }
+        let e = &run.entries;
+        if !e.id.is_empty() {
+            s.execute(
+                concat!(
+                    "INSERT INTO entries (",
+                    entry_columns!(),
+                    ") SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::uuid[], \
+                     $5::uuid[], $6::smallint[], $7::smallint[], $8::timestamptz[], \
+                     $9::timestamptz[], $10::uuid[], $11::bigint[], $12::bytea[])"
+                ),
+                &[
+                    &e.id,
+                    &e.leaf_index,
+                    &e.person,
+                    &e.organisation,
+                    &e.author,
+                    &e.author_role,
+                    &e.kind,
+                    &e.recorded_at,
+                    &e.effective_at,
+                    &e.amends,
+                    &e.key_version,
+                    &e.payload,
+                ],
+            )?;
+        }
+        let a = &run.audits;
+        if !a.id.is_empty() {
+            s.execute(
+                concat!(
+                    "INSERT INTO audit_events (",
+                    audit_columns!(),
+                    ") SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], \
+                     $4::uuid[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], \
+                     $10::boolean[], $11::boolean[], $12::text[])"
+                ),
+                &[
+                    &a.leaf_index,
+                    &a.id,
+                    &a.at,
+                    &a.accessor,
+                    &a.role,
+                    &a.organisation,
+                    &a.person,
+                    &a.action,
+                    &a.purpose,
+                    &a.allowed,
+                    &a.break_glass,
+                    &a.reason,
+                ],
+            )?;
+        }
+        Ok(())
+    }
+}
