@@ -2,7 +2,7 @@
 //! one struct at start-up. Errors name the key at fault.
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
@@ -20,6 +20,11 @@ pub struct ServerConfig {
     pub lockout_attempts: u32,
     /// How long a lockout lasts.
     pub lockout_minutes: u32,
+    /// PEM certificate chain for HTTPS. With `tls_key`, the server speaks only TLS (1.2 and 1.3,
+    /// rustls); without both, plain HTTP (behind a terminating proxy, or on loopback).
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key (PKCS#8, PKCS#1 or SEC1) for `tls_cert`. Keep it mode 0600.
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Default for ServerConfig {
@@ -30,6 +35,8 @@ impl Default for ServerConfig {
             max_body_bytes: 1 << 20,
             lockout_attempts: 5,
             lockout_minutes: 15,
+            tls_cert: None,
+            tls_key: None,
         }
     }
 }
@@ -45,12 +52,14 @@ pub enum ConfigError {
 }
 
 /// Environment overrides: variable name and the key it sets.
-const ENV: [(&str, &str); 5] = [
+const ENV: [(&str, &str); 7] = [
     ("CARETRAIL_LISTEN", "listen"),
     ("CARETRAIL_SESSION_HOURS", "session_hours"),
     ("CARETRAIL_MAX_BODY_BYTES", "max_body_bytes"),
     ("CARETRAIL_LOCKOUT_ATTEMPTS", "lockout_attempts"),
     ("CARETRAIL_LOCKOUT_MINUTES", "lockout_minutes"),
+    ("CARETRAIL_TLS_CERT", "tls_cert"),
+    ("CARETRAIL_TLS_KEY", "tls_key"),
 ];
 
 impl ServerConfig {
@@ -93,6 +102,8 @@ impl ServerConfig {
                 "lockout_attempts" => {
                     config.lockout_attempts = value.parse().map_err(|_| bad("a whole number"))?
                 }
+                "tls_cert" => config.tls_cert = Some(PathBuf::from(value)),
+                "tls_key" => config.tls_key = Some(PathBuf::from(value)),
                 _ => {
                     config.lockout_minutes = value
                         .parse()
@@ -117,6 +128,11 @@ impl ServerConfig {
         }
         if self.lockout_attempts == 0 {
             return Err(invalid("lockout_attempts must be at least 1"));
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            return Err(invalid(
+                "tls_cert and tls_key go together: set both, or neither",
+            ));
         }
         Ok(())
     }
@@ -163,5 +179,10 @@ mod tests {
             ServerConfig::load(Some(&dir.path().join("none.toml")), |_| None),
             Err(ConfigError::Unreadable { .. })
         ));
+        let e = ServerConfig::load(None, |k| {
+            (k == "CARETRAIL_TLS_CERT").then(|| "/etc/caretrail/cert.pem".to_owned())
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("tls_key"), "{e}");
     }
 }

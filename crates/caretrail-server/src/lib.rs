@@ -19,6 +19,7 @@ pub mod ledger;
 pub mod metrics;
 pub mod openapi;
 pub mod people;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -126,16 +127,60 @@ async fn readyz(State(state): State<AppState>) -> Result<&'static str, StatusCod
         .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)
 }
 
+/// Where the server listens, once it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listening {
+    pub addr: std::net::SocketAddr,
+    pub tls: bool,
+}
+
+impl std::fmt::Display for Listening {
+    /// The base URL: `http://addr` or `https://addr`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scheme = if self.tls { "https" } else { "http" };
+        write!(f, "{scheme}://{}", self.addr)
+    }
+}
+
+/// How long requests in flight get to finish once a shutdown signal arrives.
+const GRACE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Serves until SIGINT or SIGTERM, then stops accepting and lets requests in flight finish.
-pub async fn serve(
-    state: AppState,
-    on_listen: impl FnOnce(std::net::SocketAddr),
-) -> std::io::Result<()> {
+/// With `tls_cert` and `tls_key` configured it speaks only HTTPS.
+pub async fn serve(state: AppState, on_listen: impl FnOnce(Listening)) -> std::io::Result<()> {
+    let tls = match (&state.config.tls_cert, &state.config.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
+        _ => None,
+    };
     let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
-    on_listen(listener.local_addr()?);
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+    let addr = listener.local_addr()?;
+    on_listen(Listening {
+        addr,
+        tls: tls.is_some(),
+    });
+    let app = router(state);
+    match tls {
+        None => {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+        }
+        Some(config) => {
+            let handle = axum_server::Handle::new();
+            let stopper = handle.clone();
+            tokio::spawn(async move {
+                shutdown_signal().await;
+                stopper.graceful_shutdown(Some(GRACE));
+            });
+            axum_server::from_tcp_rustls(
+                listener.into_std()?,
+                axum_server::tls_rustls::RustlsConfig::from_config(config),
+            )?
+            .handle(handle)
+            .serve(app.into_make_service())
+            .await
+        }
+    }
 }
 
 async fn shutdown_signal() {

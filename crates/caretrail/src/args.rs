@@ -105,6 +105,12 @@ pub struct ServeArgs {
     /// A TOML configuration file; environment variables CARETRAIL_* override it.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// PEM certificate chain: serve HTTPS (with --tls-key).
+    #[arg(long, requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key for --tls-cert.
+    #[arg(long, requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

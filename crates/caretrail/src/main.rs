@@ -328,15 +328,24 @@ fn serve(record: Record, args: &crate::args::ServeArgs) -> Result<(), RecordErro
     if let Some(listen) = args.listen {
         config.listen = listen;
     }
+    if let Some(cert) = &args.tls_cert {
+        config.tls_cert = Some(cert.clone());
+    }
+    if let Some(key) = &args.tls_key {
+        config.tls_key = Some(key.clone());
+    }
+    if config.tls_cert.is_some() != config.tls_key.is_some() {
+        return Err(InputError::field("/tls_key", "--tls-cert and --tls-key go together").into());
+    }
     let state = caretrail_server::AppState::new(std::sync::Arc::new(record), config);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| RecordError::Conflict(format!("cannot start the async runtime: {e}")))?;
     runtime
-        .block_on(caretrail_server::serve(state, |addr| {
+        .block_on(caretrail_server::serve(state, |at| {
             println!("caretrail is serving at:");
-            println!("http://{addr}");
+            println!("{at}");
         }))
         .map_err(|e| RecordError::Conflict(format!("cannot serve: {e}")))
 }
