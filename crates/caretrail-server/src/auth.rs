@@ -9,8 +9,9 @@
 //! - [`SignInGuard`] counts failed sign-ins per username and locks the name out for a while after
 //!   too many, answering 429 without saying whether the name exists.
 //!
-//! Seams for later: cookie sessions with CSRF tokens (web issue) and OIDC plug in beside the
-//! bearer path by producing the same [`Session`].
+//! Seams for later, each producing the same [`Session`]: cookie sessions with CSRF tokens (web
+//! issue) are a second [`Credential`] source; OIDC is a second authenticator that ends in
+//! [`start_session`], as the password sign-in does.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -132,6 +133,29 @@ fn new_token() -> Result<String, ApiError> {
     Ok(format!("{TOKEN_PREFIX}{hex}"))
 }
 
+/// Starts a session for `user`, who has just been authenticated (and the attempt audited), and
+/// returns its token; only the token's hash is stored. Every way of signing in ends here: local
+/// passwords today, an OIDC callback later, so sessions, expiry and sign-out stay one thing.
+pub fn start_session(
+    record: &caretrail_record::Record,
+    user: &User,
+    hours: u32,
+) -> Result<String, ApiError> {
+    let token = new_token()?;
+    let now = Timestamp::now();
+    record
+        .store()
+        .create_session(&SessionRow {
+            token_hash: token_hash(&token),
+            user: user.id,
+            created_at: now,
+            expires_at: now + jiff::SignedDuration::from_hours(i64::from(hours)),
+            revoked_at: None,
+        })
+        .map_err(|_| ApiError::internal())?;
+    Ok(token)
+}
+
 /// Signs in with a local account and answers a bearer token. Every attempt is a security event
 /// in the ledger; repeated failures lock the name out for a while (429).
 #[utoipa::path(
@@ -194,20 +218,7 @@ async fn sign_in(
                 }
             };
             record.audit(sign_in_event(Some(&user), true, "signed-in"))?;
-            let token = new_token()?;
-            let now = Timestamp::now();
-            let expires_at = now + jiff::SignedDuration::from_hours(i64::from(hours));
-            record
-                .store()
-                .create_session(&SessionRow {
-                    token_hash: token_hash(&token),
-                    user: user.id,
-                    created_at: now,
-                    expires_at,
-                    revoked_at: None,
-                })
-                .map_err(|_| ApiError::internal())?;
-            Ok(Some(token))
+            start_session(record, &user, hours).map(Some)
         })
         .await?;
     match outcome {
@@ -271,11 +282,43 @@ async fn sign_out(State(state): State<AppState>, session: Session) -> Result<Sta
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// A signed-in user, from a live bearer session.
+/// A signed-in user, from a live session.
 #[derive(Debug, Clone)]
 pub struct Session {
     pub user: User,
     pub token_hash: [u8; 32],
+}
+
+/// Where a request's session token comes from.
+///
+/// API clients send `Authorization: Bearer <token>`, the only source today. The web interface
+/// adds a cookie source here: a `__Host-` cookie holding the same kind of token, accepted on
+/// safe methods as is and on unsafe ones only with an `X-CSRF-Token` header that matches a
+/// secret bound to the session. Both resolve to the same stored session, so no handler
+/// changes when it arrives.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Credential<'a> {
+    Bearer(&'a str),
+}
+
+impl<'a> Credential<'a> {
+    /// The credential a request carries, if any is well-formed.
+    pub fn from_parts(parts: &'a Parts) -> Option<Self> {
+        parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(str::trim)
+            .filter(|t| t.starts_with(TOKEN_PREFIX) && t.len() == TOKEN_PREFIX.len() + 64)
+            .map(Credential::Bearer)
+    }
+
+    fn token(&self) -> &str {
+        match self {
+            Credential::Bearer(t) => t,
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Session {
@@ -285,15 +328,9 @@ impl FromRequestParts<AppState> for Session {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| t.starts_with(TOKEN_PREFIX) && t.len() == TOKEN_PREFIX.len() + 64)
+        let hash = Credential::from_parts(parts)
+            .map(|c| token_hash(c.token()))
             .ok_or_else(ApiError::unauthorized)?;
-        let hash = token_hash(token);
         state
             .blocking(move |record| {
                 let store = record.store();
@@ -319,6 +356,38 @@ impl FromRequestParts<AppState> for Session {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_well_formed_bearer_token_is_a_credential() {
+        let token = new_token().unwrap();
+        let parts = |value: &str| {
+            let (parts, ()) = axum::http::Request::builder()
+                .header(header::AUTHORIZATION, value)
+                .body(())
+                .unwrap()
+                .into_parts();
+            parts
+        };
+        let ok = parts(&format!("Bearer {token}"));
+        assert_eq!(
+            Credential::from_parts(&ok),
+            Some(Credential::Bearer(&token))
+        );
+        for bad in [
+            format!("bearer {token}"),
+            format!("Basic {token}"),
+            format!("Bearer {}", &token[..66]),
+            format!("Bearer xx{}", &token[2..]),
+            "Bearer ".to_owned(),
+        ] {
+            assert_eq!(Credential::from_parts(&parts(&bad)), None, "{bad}");
+        }
+        let (none, ()) = axum::http::Request::builder()
+            .body(())
+            .unwrap()
+            .into_parts();
+        assert_eq!(Credential::from_parts(&none), None);
+    }
 
     #[test]
     fn lockout_after_repeated_failures_then_expires() {
