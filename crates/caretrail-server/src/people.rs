@@ -32,6 +32,7 @@ pub const PURPOSE_HEADER: &str = "x-purpose-of-use";
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
+        .routes(routes!(person))
         .routes(routes!(timeline))
         .routes(routes!(add_entry))
         .routes(routes!(break_glass))
@@ -281,6 +282,62 @@ pub(crate) fn refusal(decision: Option<&Decision>) -> ApiError {
             None => ApiError::new(StatusCode::FORBIDDEN, "Forbidden", d.to_string()),
         },
     }
+}
+
+/// Who the record is about: the heading of a practitioner's view of it.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PersonAnswer {
+    pub id: PersonId,
+    /// Name, date of birth, address; `null` once erased.
+    pub profile: Option<caretrail_core::PersonProfile>,
+    pub erased: bool,
+    /// The care relationships active now: who is looking after the person, through which
+    /// organisation.
+    pub relationships: Vec<caretrail_core::CareRelationship>,
+}
+
+/// The person's profile and current care relationships, if the caller may read the record.
+/// Audited as a read of the record.
+#[utoipa::path(
+    get,
+    path = "/api/v1/people/{id}",
+    tag = TAG_RECORD,
+    security(("bearer" = [])),
+    params(PersonPath, PurposeHeader),
+    responses((status = 200, description = "The person", body = PersonAnswer), Refused)
+)]
+async fn person(
+    State(state): State<AppState>,
+    session: Session,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<PersonAnswer>, ApiError> {
+    let principal = Principal::from_user(&session.user, purpose(&headers)?);
+    let person = parse_person(&id)?;
+    let answer = state
+        .blocking(move |record| {
+            authorise(record, &principal, person, &Action::ReadRecord)?;
+            let now = Timestamp::now();
+            let store = record.store();
+            let row = store
+                .person(person)
+                .map_err(RecordError::from)?
+                .ok_or_else(|| refusal(None))?;
+            let relationships = store
+                .relationships_for_person(person)
+                .map_err(RecordError::from)?
+                .into_iter()
+                .filter(|r| r.is_active_at(now))
+                .collect();
+            Ok(PersonAnswer {
+                id: person,
+                profile: record.profile(person)?,
+                erased: row.erased_at.is_some(),
+                relationships,
+            })
+        })
+        .await?;
+    Ok(Json(answer))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -25,6 +25,7 @@ enum Scenario {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Route {
+    Person,
     Timeline,
     WriteNote,
     OpenBreakGlass,
@@ -47,7 +48,8 @@ const SCENARIOS: [Scenario; 4] = [
     Scenario::ConsentBlocked,
     Scenario::BreakGlass,
 ];
-const ROUTES: [Route; 13] = [
+const ROUTES: [Route; 14] = [
+    Route::Person,
     Route::Timeline,
     Route::WriteNote,
     Route::OpenBreakGlass,
@@ -77,7 +79,7 @@ fn expected(role: &str, scenario: Scenario, route: Route) -> StatusCode {
     let no = StatusCode::FORBIDDEN;
     let citizen = role == "citizen";
     match route {
-        Route::Timeline => match scenario {
+        Route::Person | Route::Timeline => match scenario {
             Related if CARERS.contains(&role) || citizen => ok,
             ConsentBlocked if citizen => ok, // consent binds organisations, not the person
             BreakGlass if BREAK_GLASS.contains(&role) => ok,
@@ -203,6 +205,7 @@ async fn attempt(case: &Case, role: &str, route: Route) -> StatusCode {
     let app = &case.app;
     let t = Some(case.token.as_str());
     let (method, uri, body) = match route {
+        Route::Person => (Method::GET, format!("/api/v1/people/{p}"), None),
         Route::Timeline => (Method::GET, format!("/api/v1/people/{p}/timeline"), None),
         Route::WriteNote => (
             Method::POST,

@@ -129,6 +129,7 @@ fn the_routes_the_other_tests_use_are_documented() {
     for (m, p) in [
         ("POST", "/api/v1/session"),
         ("DELETE", "/api/v1/session"),
+        ("GET", "/api/v1/people/{id}"),
         ("GET", "/api/v1/people/{id}/timeline"),
         ("POST", "/api/v1/people/{id}/entries"),
         ("POST", "/api/v1/people/{id}/break-glass"),

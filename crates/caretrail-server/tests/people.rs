@@ -639,3 +639,30 @@ async fn the_privacy_officer_erases_only_when_no_hold_or_retention_applies() {
     );
     assert!(app.record.verify(None).unwrap().ok());
 }
+
+#[tokio::test]
+async fn the_person_heading_shows_profile_and_carers_to_the_related_only_audited() {
+    let app = TestApp::new();
+    let p = app.people[0];
+    let sw = app.sign_in("sw").await;
+    let cw = app.sign_in("cw").await;
+    let before = size(&app);
+    let r = app
+        .call(Method::GET, &format!("/api/v1/people/{p}"), Some(&sw), None)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let body = r.json();
+    assert_eq!(body["profile"]["given_name"], "Test0");
+    assert_eq!(body["erased"], false);
+    assert_eq!(
+        body["relationships"][0]["practitioner"],
+        serde_json::json!(app.user("sw").id)
+    );
+    assert_eq!(size(&app), before + 1, "the read is audited");
+    let r = app
+        .call(Method::GET, &format!("/api/v1/people/{p}"), Some(&cw), None)
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(!r.text().contains("Test0"));
+    assert_eq!(size(&app), before + 2);
+}
