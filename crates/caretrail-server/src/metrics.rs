@@ -26,7 +26,7 @@ pub fn install() {
     });
 }
 
-/// Counts and times every request.
+/// Counts, times and logs every request.
 pub async fn track(req: Request, next: Next) -> Response {
     let route = req
         .extensions()
@@ -35,11 +35,25 @@ pub async fn track(req: Request, next: Next) -> Response {
     let method = req.method().as_str().to_owned();
     let start = Instant::now();
     let res = next.run(req).await;
-    let status = res.status().as_u16().to_string();
-    let labels = [("method", method), ("route", route), ("status", status)];
+    let elapsed = start.elapsed();
+    let code = res.status().as_u16();
+    // One structured line per request: the route template, never the concrete path (which
+    // holds ids), and no query string, header or body.
+    tracing::info!(
+        method = %method,
+        route = %route,
+        status = code,
+        micros = elapsed.as_micros() as u64,
+        "request"
+    );
+    let labels = [
+        ("method", method),
+        ("route", route),
+        ("status", code.to_string()),
+    ];
     metrics::counter!("caretrail_http_requests_total", &labels).increment(1);
     metrics::histogram!("caretrail_http_request_duration_seconds", &labels)
-        .record(start.elapsed().as_secs_f64());
+        .record(elapsed.as_secs_f64());
     res
 }
 
