@@ -8,6 +8,7 @@
 
 use std::collections::HashSet;
 
+use caretrail_core::{AuditEvent, EntryMeta};
 use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash};
 use caretrail_store::{Appended, CheckpointSigner, NewAudit, NewEntry, Write};
 use jiff::Timestamp;
@@ -150,8 +151,9 @@ struct Run<'b> {
     audits: AuditColumns<'b>,
 }
 
+/// Entry rows as column arrays, for one bulk insert.
 #[derive(Default)]
-struct EntryColumns<'b> {
+pub(crate) struct EntryColumns<'b> {
     id: Vec<Uuid>,
     leaf_index: Vec<i64>,
     person: Vec<Uuid>,
@@ -163,11 +165,13 @@ struct EntryColumns<'b> {
     effective_at: Vec<Timestamp>,
     amends: Vec<Option<Uuid>>,
     key_version: Vec<i64>,
-    payload: Vec<&'b [u8]>,
+    /// `None` for an erased entry (imported as it is).
+    payload: Vec<Option<&'b [u8]>>,
 }
 
+/// Audit event rows as column arrays, for one bulk insert.
 #[derive(Default)]
-struct AuditColumns<'b> {
+pub(crate) struct AuditColumns<'b> {
     leaf_index: Vec<i64>,
     id: Vec<Uuid>,
     at: Vec<Timestamp>,
@@ -205,42 +209,18 @@ impl<'b> Run<'b> {
 
     fn entry(&mut self, range: &mut CompactRange, e: &'b NewEntry) -> Result<u64, PgError> {
         let idx = self.leaf(range, &e.leaf)?;
-        let m = &e.meta;
         if e.key_version != 0 {
-            self.keys.insert((m.person.0, i64::from(e.key_version)));
+            self.keys
+                .insert((e.meta.person.0, i64::from(e.key_version)));
         }
-        let c = &mut self.entries;
-        c.id.push(m.id.0);
-        c.leaf_index.push(idx);
-        c.person.push(m.person.0);
-        c.organisation.push(m.organisation.0);
-        c.author.push(m.author.0);
-        c.author_role.push(i16::from(m.author_role.code()));
-        c.kind.push(i16::from(m.kind.code()));
-        c.recorded_at.push(pg_time(m.recorded_at));
-        c.effective_at.push(pg_time(m.effective_at));
-        c.amends.push(m.amends.map(|a| a.0));
-        c.key_version.push(i64::from(e.key_version));
-        c.payload.push(&e.payload);
+        self.entries
+            .push(idx, &e.meta, e.key_version, Some(&e.payload));
         Ok(idx.unsigned_abs())
     }
 
     fn audit(&mut self, range: &mut CompactRange, a: &'b NewAudit) -> Result<u64, PgError> {
         let idx = self.leaf(range, &a.leaf)?;
-        let e = &a.event;
-        let c = &mut self.audits;
-        c.leaf_index.push(idx);
-        c.id.push(e.id.0);
-        c.at.push(pg_time(e.at));
-        c.accessor.push(e.accessor.0);
-        c.role.push(e.role.as_str());
-        c.organisation.push(e.organisation.0);
-        c.person.push(e.person.map(|p| p.0));
-        c.action.push(e.action.as_str());
-        c.purpose.push(e.purpose.as_str());
-        c.allowed.push(e.allowed);
-        c.break_glass.push(e.break_glass);
-        c.reason.push(&e.reason);
+        self.audits.push(idx, &a.event);
         Ok(idx.unsigned_abs())
     }
 
@@ -279,58 +259,110 @@ impl<'b> Run<'b> {
                 ],
             )?;
         }
-        let e = &run.entries;
-        if !e.id.is_empty() {
-            s.execute(
-                concat!(
-                    "INSERT INTO entries (",
-                    entry_columns!(),
-                    ") SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::uuid[], \
-                     $5::uuid[], $6::smallint[], $7::smallint[], $8::timestamptz[], \
-                     $9::timestamptz[], $10::uuid[], $11::bigint[], $12::bytea[])"
-                ),
-                &[
-                    &e.id,
-                    &e.leaf_index,
-                    &e.person,
-                    &e.organisation,
-                    &e.author,
-                    &e.author_role,
-                    &e.kind,
-                    &e.recorded_at,
-                    &e.effective_at,
-                    &e.amends,
-                    &e.key_version,
-                    &e.payload,
-                ],
-            )?;
+        run.entries.insert(s)?;
+        run.audits.insert(s)?;
+        Ok(())
+    }
+}
+
+impl<'b> EntryColumns<'b> {
+    pub(crate) fn push(
+        &mut self,
+        leaf_index: i64,
+        m: &EntryMeta,
+        key_version: u32,
+        payload: Option<&'b [u8]>,
+    ) {
+        self.id.push(m.id.0);
+        self.leaf_index.push(leaf_index);
+        self.person.push(m.person.0);
+        self.organisation.push(m.organisation.0);
+        self.author.push(m.author.0);
+        self.author_role.push(i16::from(m.author_role.code()));
+        self.kind.push(i16::from(m.kind.code()));
+        self.recorded_at.push(pg_time(m.recorded_at));
+        self.effective_at.push(pg_time(m.effective_at));
+        self.amends.push(m.amends.map(|a| a.0));
+        self.key_version.push(i64::from(key_version));
+        self.payload.push(payload);
+    }
+
+    /// Inserts the rows (none: no round trip).
+    pub(crate) fn insert(&self, s: &mut Session<'_, Transaction<'_>>) -> Result<(), PgError> {
+        if self.id.is_empty() {
+            return Ok(());
         }
-        let a = &run.audits;
-        if !a.id.is_empty() {
-            s.execute(
-                concat!(
-                    "INSERT INTO audit_events (",
-                    audit_columns!(),
-                    ") SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], \
-                     $4::uuid[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], \
-                     $10::boolean[], $11::boolean[], $12::text[])"
-                ),
-                &[
-                    &a.leaf_index,
-                    &a.id,
-                    &a.at,
-                    &a.accessor,
-                    &a.role,
-                    &a.organisation,
-                    &a.person,
-                    &a.action,
-                    &a.purpose,
-                    &a.allowed,
-                    &a.break_glass,
-                    &a.reason,
-                ],
-            )?;
+        s.execute(
+            concat!(
+                "INSERT INTO entries (",
+                entry_columns!(),
+                ") SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::uuid[], \
+                 $5::uuid[], $6::smallint[], $7::smallint[], $8::timestamptz[], \
+                 $9::timestamptz[], $10::uuid[], $11::bigint[], $12::bytea[])"
+            ),
+            &[
+                &self.id,
+                &self.leaf_index,
+                &self.person,
+                &self.organisation,
+                &self.author,
+                &self.author_role,
+                &self.kind,
+                &self.recorded_at,
+                &self.effective_at,
+                &self.amends,
+                &self.key_version,
+                &self.payload,
+            ],
+        )?;
+        Ok(())
+    }
+}
+
+impl<'b> AuditColumns<'b> {
+    pub(crate) fn push(&mut self, leaf_index: i64, e: &'b AuditEvent) {
+        self.leaf_index.push(leaf_index);
+        self.id.push(e.id.0);
+        self.at.push(pg_time(e.at));
+        self.accessor.push(e.accessor.0);
+        self.role.push(e.role.as_str());
+        self.organisation.push(e.organisation.0);
+        self.person.push(e.person.map(|p| p.0));
+        self.action.push(e.action.as_str());
+        self.purpose.push(e.purpose.as_str());
+        self.allowed.push(e.allowed);
+        self.break_glass.push(e.break_glass);
+        self.reason.push(&e.reason);
+    }
+
+    /// Inserts the rows (none: no round trip).
+    pub(crate) fn insert(&self, s: &mut Session<'_, Transaction<'_>>) -> Result<(), PgError> {
+        if self.id.is_empty() {
+            return Ok(());
         }
+        s.execute(
+            concat!(
+                "INSERT INTO audit_events (",
+                audit_columns!(),
+                ") SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::timestamptz[], \
+                 $4::uuid[], $5::text[], $6::uuid[], $7::uuid[], $8::text[], $9::text[], \
+                 $10::boolean[], $11::boolean[], $12::text[])"
+            ),
+            &[
+                &self.leaf_index,
+                &self.id,
+                &self.at,
+                &self.accessor,
+                &self.role,
+                &self.organisation,
+                &self.person,
+                &self.action,
+                &self.purpose,
+                &self.allowed,
+                &self.break_glass,
+                &self.reason,
+            ],
+        )?;
         Ok(())
     }
 }

@@ -26,6 +26,10 @@
 //! - **Bulk writes.** A batch's rows go in with one `INSERT ... SELECT FROM unnest(...)` per
 //!   table, so the cost in round trips does not grow with the batch (group commit merges up to
 //!   thousands of writes into one batch).
+//! - **Import** ([`Store::import_log`], for `caretrail migrate` only) writes leaves another
+//!   store already sequenced, with their nodes, rows and checkpoints, under the same head lock
+//!   as an append, and only at the stored tree size; so an interrupted copy resumes exactly
+//!   where its last committed batch ended.
 //! - **Migrations** are compiled in (`migrations/*.sql`) and applied on open, in one
 //!   transaction under a per-schema advisory lock, and recorded with their checksums in
 //!   `caretrail_migrations`. A database recording a newer version is refused with
@@ -54,6 +58,7 @@
 mod append;
 mod conn;
 mod error;
+mod import;
 mod migrate;
 mod rows;
 
@@ -64,9 +69,9 @@ use caretrail_core::{
 };
 use caretrail_ledger::{Hash, NodeId};
 use caretrail_store::{
-    Appended, AuditRow, BreakGlassRow, CheckpointSigner, DirectoryBatch, EntryRow, LogMeta,
-    PersonRow, Result, RetentionRow, ReviewItemRow, SessionRow, Store, StoreError,
-    StoredCheckpoint, WrappedKeys, Write,
+    Appended, AuditRow, BreakGlassRow, CheckpointSigner, DirectoryBatch, DirectoryImport, EntryRow,
+    LogImport, LogMeta, PersonRow, Result, RetentionRow, ReviewItemRow, SessionRow, Store,
+    StoreError, StoredCheckpoint, WrappedKeys, Write,
 };
 use jiff::Timestamp;
 use postgres::Client;
@@ -276,6 +281,103 @@ impl PostgresStore {
     }
 }
 
+/// Inserts directory rows inside the open transaction `s` (people without keys are erased).
+fn insert_directory(
+    s: &mut Session<'_, postgres::Transaction<'_>>,
+    organisations: &[Organisation],
+    users: &[(User, Option<String>)],
+    people: &[(&PersonRow, Option<&WrappedKeys>)],
+    relationships: &[CareRelationship],
+) -> Result<(), PgError> {
+    if !organisations.is_empty() {
+        let ids: Vec<_> = organisations.iter().map(|o| o.id.0).collect();
+        let names: Vec<&str> = organisations.iter().map(|o| o.name.as_str()).collect();
+        let kinds: Vec<&str> = organisations.iter().map(|o| o.kind.as_str()).collect();
+        s.execute(
+            "INSERT INTO organisations (id, name, kind) \
+             SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])",
+            &[&ids, &names, &kinds],
+        )?;
+    }
+    if !people.is_empty() {
+        let ids: Vec<_> = people.iter().map(|(p, _)| p.id.0).collect();
+        let pseudonyms: Vec<&[u8]> = people.iter().map(|(p, _)| &p.pseudonym[..]).collect();
+        let created: Vec<_> = people.iter().map(|(p, _)| pg_time(p.created_at)).collect();
+        let erased: Vec<_> = people
+            .iter()
+            .map(|(p, _)| p.erased_at.map(pg_time))
+            .collect();
+        let profiles: Vec<Option<&[u8]>> =
+            people.iter().map(|(p, _)| p.profile.as_deref()).collect();
+        s.execute(
+            concat!(
+                "INSERT INTO people (",
+                person_columns!(),
+                ") SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::timestamptz[], \
+                 $4::timestamptz[], $5::bytea[])"
+            ),
+            &[&ids, &pseudonyms, &created, &erased, &profiles],
+        )?;
+        // An erased person (imported) has no keys.
+        let keyed: Vec<_> = people
+            .iter()
+            .filter_map(|(p, k)| k.map(|k| (p.id.0, k)))
+            .collect();
+        if !keyed.is_empty() {
+            let ids: Vec<_> = keyed.iter().map(|(id, _)| *id).collect();
+            let versions: Vec<i64> = keyed
+                .iter()
+                .map(|(_, k)| i64::from(k.key_version))
+                .collect();
+            let wrapped: Vec<&[u8]> = keyed.iter().map(|(_, k)| &k.wrapped[..]).collect();
+            s.execute(
+                "INSERT INTO person_keys (person_id, key_version, wrapped) \
+                 SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bytea[])",
+                &[&ids, &versions, &wrapped],
+            )?;
+        }
+    }
+    if !users.is_empty() {
+        let u = users;
+        let ids: Vec<_> = u.iter().map(|(u, _)| u.id.0).collect();
+        let usernames: Vec<&str> = u.iter().map(|(u, _)| u.username.as_str()).collect();
+        let names: Vec<&str> = u.iter().map(|(u, _)| u.display_name.as_str()).collect();
+        let roles: Vec<&str> = u.iter().map(|(u, _)| u.role.as_str()).collect();
+        let orgs: Vec<_> = u.iter().map(|(u, _)| u.organisation.0).collect();
+        let people: Vec<_> = u.iter().map(|(u, _)| u.person.map(|p| p.0)).collect();
+        let hashes: Vec<Option<&str>> = u.iter().map(|(_, h)| h.as_deref()).collect();
+        s.execute(
+            concat!(
+                "INSERT INTO users (",
+                user_columns!(),
+                ", password_hash) SELECT * FROM unnest($1::uuid[], $2::text[], \
+                 $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[])"
+            ),
+            &[&ids, &usernames, &names, &roles, &orgs, &people, &hashes],
+        )?;
+    }
+    if !relationships.is_empty() {
+        let r = relationships;
+        let ids: Vec<_> = r.iter().map(|r| r.id.0).collect();
+        let practitioners: Vec<_> = r.iter().map(|r| r.practitioner.0).collect();
+        let people: Vec<_> = r.iter().map(|r| r.person.0).collect();
+        let orgs: Vec<_> = r.iter().map(|r| r.organisation.0).collect();
+        let kinds: Vec<&str> = r.iter().map(|r| r.kind.as_str()).collect();
+        let from: Vec<_> = r.iter().map(|r| pg_time(r.from)).collect();
+        let to: Vec<_> = r.iter().map(|r| r.to.map(pg_time)).collect();
+        s.execute(
+            concat!(
+                "INSERT INTO relationships (",
+                relationship_columns!(),
+                ") SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], \
+                 $5::text[], $6::timestamptz[], $7::timestamptz[])"
+            ),
+            &[&ids, &practitioners, &people, &orgs, &kinds, &from, &to],
+        )?;
+    }
+    Ok(())
+}
+
 impl Store for PostgresStore {
     fn init_log(&self, meta: &LogMeta) -> Result<()> {
         let inserted = self.write(|s| {
@@ -323,96 +425,15 @@ impl Store for PostgresStore {
     }
 
     fn put_directory(&self, dir: &DirectoryBatch) -> Result<()> {
+        let people: Vec<_> = dir.people.iter().map(|(p, k)| (p, Some(k))).collect();
         self.transaction(|s| {
-            if !dir.organisations.is_empty() {
-                let ids: Vec<_> = dir.organisations.iter().map(|o| o.id.0).collect();
-                let names: Vec<&str> = dir.organisations.iter().map(|o| o.name.as_str()).collect();
-                let kinds: Vec<&str> = dir.organisations.iter().map(|o| o.kind.as_str()).collect();
-                s.execute(
-                    "INSERT INTO organisations (id, name, kind) \
-                     SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[])",
-                    &[&ids, &names, &kinds],
-                )?;
-            }
-            if !dir.people.is_empty() {
-                let ids: Vec<_> = dir.people.iter().map(|(p, _)| p.id.0).collect();
-                let pseudonyms: Vec<&[u8]> =
-                    dir.people.iter().map(|(p, _)| &p.pseudonym[..]).collect();
-                let created: Vec<_> = dir
-                    .people
-                    .iter()
-                    .map(|(p, _)| pg_time(p.created_at))
-                    .collect();
-                let erased: Vec<_> = dir
-                    .people
-                    .iter()
-                    .map(|(p, _)| p.erased_at.map(pg_time))
-                    .collect();
-                let profiles: Vec<Option<&[u8]>> = dir
-                    .people
-                    .iter()
-                    .map(|(p, _)| p.profile.as_deref())
-                    .collect();
-                s.execute(
-                    concat!(
-                        "INSERT INTO people (",
-                        person_columns!(),
-                        ") SELECT * FROM unnest($1::uuid[], $2::bytea[], $3::timestamptz[], \
-                         $4::timestamptz[], $5::bytea[])"
-                    ),
-                    &[&ids, &pseudonyms, &created, &erased, &profiles],
-                )?;
-                let versions: Vec<i64> = dir
-                    .people
-                    .iter()
-                    .map(|(_, k)| i64::from(k.key_version))
-                    .collect();
-                let wrapped: Vec<&[u8]> = dir.people.iter().map(|(_, k)| &k.wrapped[..]).collect();
-                s.execute(
-                    "INSERT INTO person_keys (person_id, key_version, wrapped) \
-                     SELECT * FROM unnest($1::uuid[], $2::bigint[], $3::bytea[])",
-                    &[&ids, &versions, &wrapped],
-                )?;
-            }
-            if !dir.users.is_empty() {
-                let u = &dir.users;
-                let ids: Vec<_> = u.iter().map(|(u, _)| u.id.0).collect();
-                let usernames: Vec<&str> = u.iter().map(|(u, _)| u.username.as_str()).collect();
-                let names: Vec<&str> = u.iter().map(|(u, _)| u.display_name.as_str()).collect();
-                let roles: Vec<&str> = u.iter().map(|(u, _)| u.role.as_str()).collect();
-                let orgs: Vec<_> = u.iter().map(|(u, _)| u.organisation.0).collect();
-                let people: Vec<_> = u.iter().map(|(u, _)| u.person.map(|p| p.0)).collect();
-                let hashes: Vec<Option<&str>> = u.iter().map(|(_, h)| h.as_deref()).collect();
-                s.execute(
-                    concat!(
-                        "INSERT INTO users (",
-                        user_columns!(),
-                        ", password_hash) SELECT * FROM unnest($1::uuid[], $2::text[], \
-                         $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[])"
-                    ),
-                    &[&ids, &usernames, &names, &roles, &orgs, &people, &hashes],
-                )?;
-            }
-            if !dir.relationships.is_empty() {
-                let r = &dir.relationships;
-                let ids: Vec<_> = r.iter().map(|r| r.id.0).collect();
-                let practitioners: Vec<_> = r.iter().map(|r| r.practitioner.0).collect();
-                let people: Vec<_> = r.iter().map(|r| r.person.0).collect();
-                let orgs: Vec<_> = r.iter().map(|r| r.organisation.0).collect();
-                let kinds: Vec<&str> = r.iter().map(|r| r.kind.as_str()).collect();
-                let from: Vec<_> = r.iter().map(|r| pg_time(r.from)).collect();
-                let to: Vec<_> = r.iter().map(|r| r.to.map(pg_time)).collect();
-                s.execute(
-                    concat!(
-                        "INSERT INTO relationships (",
-                        relationship_columns!(),
-                        ") SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], \
-                         $5::text[], $6::timestamptz[], $7::timestamptz[])"
-                    ),
-                    &[&ids, &practitioners, &people, &orgs, &kinds, &from, &to],
-                )?;
-            }
-            Ok(())
+            insert_directory(
+                s,
+                &dir.organisations,
+                &dir.users,
+                &people,
+                &dir.relationships,
+            )
         })
     }
 
@@ -803,15 +824,8 @@ impl Store for PostgresStore {
                  FROM retention WHERE person_id = $1",
                 &[&person.0],
             )?
-            .map(|r| {
-                Ok(RetentionRow {
-                    person: PersonId(get(&r, 0)?),
-                    retain_until: get(&r, 1)?,
-                    legal_hold: get(&r, 2)?,
-                    set_by: UserId(get(&r, 3)?),
-                    set_at: get(&r, 4)?,
-                })
-            })
+            .as_ref()
+            .map(retention_row)
             .transpose()
         })
     }
@@ -944,6 +958,88 @@ impl Store for PostgresStore {
         })?;
         Ok(n > 0)
     }
+
+    fn import_directory(&self, dir: &DirectoryImport) -> Result<()> {
+        let people: Vec<_> = dir.people.iter().map(|(p, k)| (p, k.as_ref())).collect();
+        self.transaction(|s| {
+            // Taken like an append's lock, so two imports cannot both find the store empty.
+            s.query_opt("SELECT size FROM log_head FOR UPDATE", &[])?;
+            let r = s.query_one(
+                "SELECT EXISTS (SELECT 1 FROM organisations) OR EXISTS (SELECT 1 FROM users) \
+                 OR EXISTS (SELECT 1 FROM people)",
+                &[],
+            )?;
+            if get::<bool>(&r, 0)? {
+                return Err(PgError::Rule(
+                    "import refused: the store already holds a directory",
+                ));
+            }
+            insert_directory(
+                s,
+                &dir.organisations,
+                &dir.users,
+                &people,
+                &dir.relationships,
+            )
+        })
+    }
+
+    fn import_log(&self, batch: &LogImport) -> Result<u64> {
+        batch.check()?;
+        self.transaction(|s| import::import_log(s, batch))
+    }
+
+    fn export_sessions(&self) -> Result<Vec<SessionRow>> {
+        self.read(|s| {
+            s.query(
+                "SELECT token_hash, user_id, created_at, expires_at, revoked_at \
+                 FROM sessions ORDER BY token_hash",
+                &[],
+            )?
+            .iter()
+            .map(rows::session_row)
+            .collect()
+        })
+    }
+
+    fn export_break_glass(&self) -> Result<Vec<BreakGlassRow>> {
+        self.read(|s| {
+            s.query(
+                concat!(
+                    "SELECT ",
+                    break_glass_columns!(),
+                    " FROM break_glass ORDER BY id"
+                ),
+                &[],
+            )?
+            .iter()
+            .map(rows::break_glass_row)
+            .collect()
+        })
+    }
+
+    fn export_retention(&self) -> Result<Vec<RetentionRow>> {
+        self.read(|s| {
+            s.query(
+                "SELECT person_id, retain_until, legal_hold, set_by, set_at \
+                 FROM retention ORDER BY person_id",
+                &[],
+            )?
+            .iter()
+            .map(retention_row)
+            .collect()
+        })
+    }
+}
+
+fn retention_row(r: &postgres::Row) -> Result<RetentionRow, PgError> {
+    Ok(RetentionRow {
+        person: PersonId(get(r, 0)?),
+        retain_until: get(r, 1)?,
+        legal_hold: get(r, 2)?,
+        set_by: UserId(get(r, 3)?),
+        set_at: get(r, 4)?,
+    })
 }
 
 #[cfg(test)]

@@ -18,9 +18,9 @@ use caretrail_core::{
 };
 use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash};
 use caretrail_store::{
-    Appended, AuditRow, BreakGlassRow, CheckpointSigner, DirectoryBatch, EntryRow, LogMeta,
-    PersonRow, Result, RetentionRow, ReviewItemRow, SessionRow, Store, StoreError,
-    StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
+    Appended, AuditRow, BreakGlassRow, CheckpointSigner, DirectoryBatch, DirectoryImport, EntryRow,
+    LogImport, LogMeta, PersonRow, Result, RetentionRow, ReviewItemRow, SessionRow, Store,
+    StoreError, StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -283,6 +283,33 @@ fn review_row(r: &Row<'_>) -> rusqlite::Result<ReviewItemRow> {
     })
 }
 
+fn session_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
+    let revoked: Option<i64> = r.get(4)?;
+    Ok(SessionRow {
+        token_hash: hash32(r.get(0)?)?,
+        user: UserId::from_bytes(blob16(r.get(1)?)?),
+        created_at: ts(r.get(2)?)?,
+        expires_at: ts(r.get(3)?)?,
+        revoked_at: revoked.map(ts).transpose()?,
+    })
+}
+
+fn retention_row(r: &Row<'_>) -> rusqlite::Result<RetentionRow> {
+    let until: Option<String> = r.get(1)?;
+    Ok(RetentionRow {
+        person: PersonId::from_bytes(blob16(r.get(0)?)?),
+        retain_until: until
+            .map(|d| {
+                d.parse()
+                    .map_err(|_| conversion("retain_until is not a date"))
+            })
+            .transpose()?,
+        legal_hold: r.get(2)?,
+        set_by: UserId::from_bytes(blob16(r.get(3)?)?),
+        set_at: ts(r.get(4)?)?,
+    })
+}
+
 const BREAK_GLASS_COLUMNS: &str = "id, user_id, person_id, organisation_id, reason, opened_at";
 const REVIEW_COLUMNS: &str = "id, window_id, audit_id, created_at, closed_at, reviewer_id, finding";
 
@@ -374,6 +401,133 @@ fn read_nodes_on(conn: &Connection, ids: &[NodeId]) -> rusqlite::Result<Vec<Opti
         .collect()
 }
 
+/// Inserts directory rows inside the open transaction `tx` (people without keys are erased).
+fn insert_directory<'a>(
+    tx: &rusqlite::Transaction<'_>,
+    organisations: &[Organisation],
+    users: &[(User, Option<String>)],
+    people: impl Iterator<Item = (&'a PersonRow, Option<&'a WrappedKeys>)>,
+    relationships: &[CareRelationship],
+) -> Result<()> {
+    let mut org = tx
+        .prepare_cached("INSERT INTO organisations (id, name, kind) VALUES (?1, ?2, ?3)")
+        .sql()?;
+    for o in organisations {
+        org.execute(params![o.id.as_bytes(), o.name, o.kind.as_str()])
+            .sql()?;
+    }
+    let mut person = tx
+        .prepare_cached("INSERT INTO people (id, pseudonym, created_at, erased_at, profile) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .sql()?;
+    let mut keys = tx
+        .prepare_cached(
+            "INSERT INTO person_keys (person_id, key_version, wrapped) VALUES (?1, ?2, ?3)",
+        )
+        .sql()?;
+    for (p, k) in people {
+        person
+            .execute(params![
+                p.id.as_bytes(),
+                p.pseudonym,
+                to_micros(p.created_at),
+                p.erased_at.map(to_micros),
+                p.profile
+            ])
+            .sql()?;
+        if let Some(k) = k {
+            keys.execute(params![p.id.as_bytes(), k.key_version, k.wrapped])
+                .sql()?;
+        }
+    }
+    let mut user = tx
+        .prepare_cached(
+            "INSERT INTO users (id, username, display_name, role, organisation_id, person_id, password_hash) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .sql()?;
+    for (u, hash) in users {
+        user.execute(params![
+            u.id.as_bytes(),
+            u.username,
+            u.display_name,
+            u.role.as_str(),
+            u.organisation.as_bytes(),
+            u.person.map(|p| *p.as_bytes()),
+            hash
+        ])
+        .sql()?;
+    }
+    let mut rel = tx
+        .prepare_cached(
+            "INSERT INTO relationships (id, practitioner_id, person_id, organisation_id, kind, valid_from, valid_to) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )
+        .sql()?;
+    for r in relationships {
+        rel.execute(params![
+            r.id.as_bytes(),
+            r.practitioner.as_bytes(),
+            r.person.as_bytes(),
+            r.organisation.as_bytes(),
+            r.kind.as_str(),
+            to_micros(r.from),
+            r.to.map(to_micros)
+        ])
+        .sql()?;
+    }
+    Ok(())
+}
+
+/// Inserts one entry row (a new one, or one imported with its leaf index).
+fn insert_entry(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    leaf_index: i64,
+    m: &EntryMeta,
+    key_version: u32,
+    payload: Option<&[u8]>,
+) -> Result<()> {
+    stmt.execute(params![
+        m.id.as_bytes(),
+        leaf_index,
+        m.person.as_bytes(),
+        m.organisation.as_bytes(),
+        m.author.as_bytes(),
+        m.author_role.code(),
+        m.kind.code(),
+        to_micros(m.recorded_at),
+        to_micros(m.effective_at),
+        m.amends.map(|a| *a.as_bytes()),
+        key_version,
+        payload
+    ])
+    .sql()?;
+    Ok(())
+}
+
+/// Inserts one audit event row.
+fn insert_audit(
+    stmt: &mut rusqlite::CachedStatement<'_>,
+    leaf_index: i64,
+    e: &AuditEvent,
+) -> Result<()> {
+    stmt.execute(params![
+        leaf_index,
+        e.id.as_bytes(),
+        to_micros(e.at),
+        e.accessor.as_bytes(),
+        e.role.as_str(),
+        e.organisation.as_bytes(),
+        e.person.map(|p| *p.as_bytes()),
+        e.action.as_str(),
+        e.purpose.as_str(),
+        e.allowed,
+        e.break_glass,
+        e.reason
+    ])
+    .sql()?;
+    Ok(())
+}
+
 impl Store for SqliteStore {
     fn init_log(&self, meta: &LogMeta) -> Result<()> {
         let mut conn = self.writer()?;
@@ -449,72 +603,13 @@ impl Store for SqliteStore {
         let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .sql()?;
-        {
-            let mut org = tx
-                .prepare_cached("INSERT INTO organisations (id, name, kind) VALUES (?1, ?2, ?3)")
-                .sql()?;
-            for o in &dir.organisations {
-                org.execute(params![o.id.as_bytes(), o.name, o.kind.as_str()])
-                    .sql()?;
-            }
-            let mut person = tx
-                .prepare_cached("INSERT INTO people (id, pseudonym, created_at, erased_at, profile) VALUES (?1, ?2, ?3, ?4, ?5)")
-                .sql()?;
-            let mut keys = tx
-                .prepare_cached(
-                    "INSERT INTO person_keys (person_id, key_version, wrapped) VALUES (?1, ?2, ?3)",
-                )
-                .sql()?;
-            for (p, k) in &dir.people {
-                person
-                    .execute(params![
-                        p.id.as_bytes(),
-                        p.pseudonym,
-                        to_micros(p.created_at),
-                        p.erased_at.map(to_micros),
-                        p.profile
-                    ])
-                    .sql()?;
-                keys.execute(params![p.id.as_bytes(), k.key_version, k.wrapped])
-                    .sql()?;
-            }
-            let mut user = tx
-                .prepare_cached(
-                    "INSERT INTO users (id, username, display_name, role, organisation_id, person_id, password_hash) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .sql()?;
-            for (u, hash) in &dir.users {
-                user.execute(params![
-                    u.id.as_bytes(),
-                    u.username,
-                    u.display_name,
-                    u.role.as_str(),
-                    u.organisation.as_bytes(),
-                    u.person.map(|p| *p.as_bytes()),
-                    hash
-                ])
-                .sql()?;
-            }
-            let mut rel = tx
-                .prepare_cached(
-                    "INSERT INTO relationships (id, practitioner_id, person_id, organisation_id, kind, valid_from, valid_to) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                )
-                .sql()?;
-            for r in &dir.relationships {
-                rel.execute(params![
-                    r.id.as_bytes(),
-                    r.practitioner.as_bytes(),
-                    r.person.as_bytes(),
-                    r.organisation.as_bytes(),
-                    r.kind.as_str(),
-                    to_micros(r.from),
-                    r.to.map(to_micros)
-                ])
-                .sql()?;
-            }
-        }
+        insert_directory(
+            &tx,
+            &dir.organisations,
+            &dir.users,
+            dir.people.iter().map(|(p, k)| (p, Some(k))),
+            &dir.relationships,
+        )?;
         tx.commit().sql()
     }
 
@@ -662,23 +757,7 @@ impl Store for SqliteStore {
                 match w {
                     Write::Audit(a) => {
                         let idx_i = append_leaf(&mut range, &mut ins_leaf, &mut ins_node, &a.leaf)?;
-                        let e = &a.event;
-                        ins_audit
-                            .execute(params![
-                                idx_i,
-                                e.id.as_bytes(),
-                                to_micros(e.at),
-                                e.accessor.as_bytes(),
-                                e.role.as_str(),
-                                e.organisation.as_bytes(),
-                                e.person.map(|p| *p.as_bytes()),
-                                e.action.as_str(),
-                                e.purpose.as_str(),
-                                e.allowed,
-                                e.break_glass,
-                                e.reason
-                            ])
-                            .sql()?;
+                        insert_audit(&mut ins_audit, idx_i, &a.event)?;
                         leaf_indexes.push(idx_i as u64);
                     }
                     Write::Entry(e) => {
@@ -696,23 +775,13 @@ impl Store for SqliteStore {
                             keyed.insert((e.meta.person, e.key_version));
                         }
                         let idx_i = append_leaf(&mut range, &mut ins_leaf, &mut ins_node, &e.leaf)?;
-                        let m = &e.meta;
-                        ins_entry
-                            .execute(params![
-                                m.id.as_bytes(),
-                                idx_i,
-                                m.person.as_bytes(),
-                                m.organisation.as_bytes(),
-                                m.author.as_bytes(),
-                                m.author_role.code(),
-                                m.kind.code(),
-                                to_micros(m.recorded_at),
-                                to_micros(m.effective_at),
-                                m.amends.map(|a| *a.as_bytes()),
-                                e.key_version,
-                                e.payload
-                            ])
-                            .sql()?;
+                        insert_entry(
+                            &mut ins_entry,
+                            idx_i,
+                            &e.meta,
+                            e.key_version,
+                            Some(&e.payload),
+                        )?;
                         leaf_indexes.push(idx_i as u64);
                     }
                     Write::ErasePerson { person, at } => {
@@ -947,16 +1016,7 @@ impl Store for SqliteStore {
             c.prepare_cached(
                 "SELECT token_hash, user_id, created_at, expires_at, revoked_at FROM sessions WHERE token_hash = ?1",
             )?
-            .query_row([token_hash.as_slice()], |r| {
-                let revoked: Option<i64> = r.get(4)?;
-                Ok(SessionRow {
-                    token_hash: hash32(r.get(0)?)?,
-                    user: UserId::from_bytes(blob16(r.get(1)?)?),
-                    created_at: ts(r.get(2)?)?,
-                    expires_at: ts(r.get(3)?)?,
-                    revoked_at: revoked.map(ts).transpose()?,
-                })
-            })
+            .query_row([token_hash.as_slice()], session_row)
             .optional()
         })
     }
@@ -977,18 +1037,7 @@ impl Store for SqliteStore {
             c.prepare_cached(
                 "SELECT person_id, retain_until, legal_hold, set_by, set_at FROM retention WHERE person_id = ?1",
             )?
-            .query_row([person.as_bytes()], |r| {
-                let until: Option<String> = r.get(1)?;
-                Ok(RetentionRow {
-                    person: PersonId::from_bytes(blob16(r.get(0)?)?),
-                    retain_until: until
-                        .map(|d| d.parse().map_err(|_| conversion("retain_until is not a date")))
-                        .transpose()?,
-                    legal_hold: r.get(2)?,
-                    set_by: UserId::from_bytes(blob16(r.get(3)?)?),
-                    set_at: ts(r.get(4)?)?,
-                })
-            })
+            .query_row([person.as_bytes()], retention_row)
             .optional()
         })
     }
@@ -1093,5 +1142,128 @@ impl Store for SqliteStore {
             )
             .sql()?;
         Ok(n > 0)
+    }
+
+    fn import_directory(&self, dir: &DirectoryImport) -> Result<()> {
+        let mut conn = self.writer()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .sql()?;
+        let occupied: bool = tx
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM organisations) OR EXISTS (SELECT 1 FROM users) \
+                 OR EXISTS (SELECT 1 FROM people)",
+                [],
+                |r| r.get(0),
+            )
+            .sql()?;
+        if occupied {
+            return Err(StoreError::Conflict(
+                "import refused: the store already holds a directory".into(),
+            ));
+        }
+        insert_directory(
+            &tx,
+            &dir.organisations,
+            &dir.users,
+            dir.people.iter().map(|(p, k)| (p, k.as_ref())),
+            &dir.relationships,
+        )?;
+        tx.commit().sql()
+    }
+
+    fn import_log(&self, batch: &LogImport) -> Result<u64> {
+        batch.check()?;
+        let mut conn = self.writer()?;
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .sql()?;
+        let size: i64 = tx
+            .query_row("SELECT COALESCE(MAX(idx) + 1, 0) FROM leaves", [], |r| {
+                r.get(0)
+            })
+            .sql()?;
+        if size != to_i64(batch.from)? {
+            return Err(StoreError::Conflict(format!(
+                "import refused: the store holds {size} leaves, the batch starts at {}",
+                batch.from
+            )));
+        }
+        {
+            let mut ins_leaf = tx
+                .prepare_cached("INSERT INTO leaves (idx, data) VALUES (?1, ?2)")
+                .sql()?;
+            for (i, leaf) in batch.leaves.iter().enumerate() {
+                ins_leaf
+                    .execute(params![to_i64(batch.from + i as u64)?, leaf])
+                    .sql()?;
+            }
+            let mut ins_node = tx
+                .prepare_cached("INSERT INTO nodes (level, idx, hash) VALUES (?1, ?2, ?3)")
+                .sql()?;
+            for (id, hash) in &batch.nodes {
+                ins_node
+                    .execute(params![id.level, to_i64(id.index)?, hash.as_slice()])
+                    .sql()?;
+            }
+            let mut ins_entry = tx
+                .prepare_cached(&format!("INSERT INTO entries ({ENTRY_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"))
+                .sql()?;
+            for e in &batch.entries {
+                insert_entry(
+                    &mut ins_entry,
+                    to_i64(e.leaf_index)?,
+                    &e.meta,
+                    e.key_version,
+                    e.payload.as_deref(),
+                )?;
+            }
+            let mut ins_audit = tx
+                .prepare_cached(&format!("INSERT INTO audit_events ({AUDIT_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"))
+                .sql()?;
+            for a in &batch.audits {
+                insert_audit(&mut ins_audit, to_i64(a.leaf_index)?, &a.event)?;
+            }
+            let mut ins_checkpoint = tx
+                .prepare_cached("INSERT INTO checkpoints (size, note) VALUES (?1, ?2)")
+                .sql()?;
+            for c in &batch.checkpoints {
+                ins_checkpoint
+                    .execute(params![to_i64(c.size)?, c.note])
+                    .sql()?;
+            }
+        }
+        tx.commit().sql()?;
+        Ok(batch.end())
+    }
+
+    fn export_sessions(&self) -> Result<Vec<SessionRow>> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT token_hash, user_id, created_at, expires_at, revoked_at FROM sessions ORDER BY token_hash",
+            )?
+            .query_map([], session_row)?
+            .collect()
+        })
+    }
+
+    fn export_break_glass(&self) -> Result<Vec<BreakGlassRow>> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {BREAK_GLASS_COLUMNS} FROM break_glass ORDER BY id"
+            ))?
+            .query_map([], break_glass_row)?
+            .collect()
+        })
+    }
+
+    fn export_retention(&self) -> Result<Vec<RetentionRow>> {
+        self.read(|c| {
+            c.prepare_cached(
+                "SELECT person_id, retain_until, legal_hold, set_by, set_at FROM retention ORDER BY person_id",
+            )?
+            .query_map([], retention_row)?
+            .collect()
+        })
     }
 }

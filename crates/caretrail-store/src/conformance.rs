@@ -132,6 +132,162 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
     sessions_are_stored_by_token_hash_and_revoked_once(&*make());
     break_glass_windows_and_review_items_round_trip(&*make());
     retention_is_set_and_replaced(&*make());
+    import_copies_a_log_and_its_directory_exactly(&*make(), &*make());
+}
+
+/// Everything `caretrail migrate` copies: directory (an erased person without keys), leaves,
+/// nodes, entries (an erased payload), audit events, checkpoints, sessions, break-glass,
+/// review items, retention. The copy reads back equal, serves the same nodes, refuses a batch
+/// that does not start at its size, and keeps growing as the source would have.
+fn import_copies_a_log_and_its_directory_exactly(source: &dyn Store, target: &dyn Store) {
+    let fx = fixture(source);
+    let mut tree = MemoryTree::new();
+    let mut n = 0;
+    for batch_len in [3usize, 1, 6, 2] {
+        let batch: Vec<Write> = (0..batch_len)
+            .map(|i| {
+                let k = n + i as u64;
+                if k % 3 == 2 {
+                    audit(&fx, Some(i % 3), k, true)
+                } else {
+                    entry(&fx, i % 3, k)
+                }
+            })
+            .collect();
+        source.append(&batch, &PlainSigner).unwrap();
+        batch.iter().for_each(|w| tree.push(leaf_hash(leaf_of(w))));
+        n += batch_len as u64;
+    }
+    let at = Timestamp::from_second(1_800_000_000).unwrap();
+    source
+        .append(
+            &[Write::ErasePerson {
+                person: fx.people[1],
+                at,
+            }],
+            &PlainSigner,
+        )
+        .unwrap();
+    let session = crate::SessionRow {
+        token_hash: [5; 32],
+        user: fx.author,
+        created_at: at,
+        expires_at: at,
+        revoked_at: None,
+    };
+    source.create_session(&session).unwrap();
+    source.revoke_session(&[5; 32], at).unwrap();
+    let window = crate::BreakGlassRow {
+        id: EntryId::new(),
+        user: fx.author,
+        person: fx.people[0],
+        organisation: fx.org,
+        reason: Some(vec![4; 20]),
+        opened_at: at,
+    };
+    source.put_break_glass(&window).unwrap();
+    let retention = crate::RetentionRow {
+        person: fx.people[2],
+        retain_until: Some(jiff::civil::date(2040, 1, 1)),
+        legal_hold: true,
+        set_by: fx.author,
+        set_at: at,
+    };
+    source.set_retention(&retention).unwrap();
+
+    // The directory, with the erased person's row and without their keys.
+    target
+        .init_log(&source.log_meta().unwrap().unwrap())
+        .unwrap();
+    let dir = crate::export_directory(source).unwrap();
+    assert_eq!(dir.people.iter().filter(|(_, k)| k.is_none()).count(), 1);
+    target.import_directory(&dir).unwrap();
+    assert_eq!(crate::export_directory(target).unwrap(), dir);
+    assert!(matches!(
+        target.import_directory(&dir),
+        Err(StoreError::Conflict(_))
+    ));
+
+    // The log, in batches that end on and off power-of-two sizes.
+    let first = crate::export_log(source, 0, 5).unwrap();
+    assert_eq!((first.from, first.end()), (0, 5));
+    assert_eq!(target.import_log(&first).unwrap(), 5);
+    // A batch that does not start at the target's size is refused whole, and so is a repeat.
+    let gap = crate::export_log(source, 7, 3).unwrap();
+    assert!(matches!(
+        target.import_log(&gap),
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        target.import_log(&first),
+        Err(StoreError::Conflict(_))
+    ));
+    // A batch short of a node it completes is refused before anything is written.
+    let mut rest = crate::export_log(source, 5, 100).unwrap();
+    let node = rest.nodes.pop().unwrap();
+    assert!(matches!(
+        target.import_log(&rest),
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(target.tree_size().unwrap(), 5);
+    rest.nodes.push(node);
+    assert_eq!(rest.end(), n);
+    assert_eq!(target.import_log(&rest).unwrap(), n);
+
+    assert_eq!(target.tree_size().unwrap(), n);
+    assert_eq!(
+        target.leaves_from(0, 100).unwrap(),
+        source.leaves_from(0, 100).unwrap()
+    );
+    for level in 0..5u8 {
+        assert_eq!(
+            target.nodes_from(level, 0, 100).unwrap(),
+            source.nodes_from(level, 0, 100).unwrap(),
+            "level {level}"
+        );
+    }
+    assert_eq!(
+        target.checkpoints_from(0, 100).unwrap(),
+        source.checkpoints_from(0, 100).unwrap()
+    );
+    assert_eq!(
+        target.entries_by_leaf_from(0, 100).unwrap(),
+        source.entries_by_leaf_from(0, 100).unwrap()
+    );
+    assert!(
+        target
+            .entries_for_person(fx.people[1])
+            .unwrap()
+            .iter()
+            .all(|e| e.payload.is_none()),
+        "erased payloads stay erased"
+    );
+    assert_eq!(
+        target.audit_by_leaf_from(0, 100).unwrap(),
+        source.audit_by_leaf_from(0, 100).unwrap()
+    );
+    assert_eq!(
+        target.read_nodes(&[NodeId { level: 3, index: 0 }]).unwrap()[0],
+        *tree.node(NodeId { level: 3, index: 0 }).unwrap()
+    );
+
+    // The side tables, through the exports and the ordinary writes.
+    assert_eq!(source.export_sessions().unwrap().len(), 1);
+    assert_eq!(
+        source.export_sessions().unwrap()[0].revoked_at,
+        Some(at),
+        "revoked sessions are exported as revoked"
+    );
+    assert_eq!(source.export_break_glass().unwrap(), vec![window]);
+    assert_eq!(source.export_retention().unwrap(), vec![retention]);
+    assert!(target.export_sessions().unwrap().is_empty());
+
+    // The copy keeps growing where the source would have.
+    let next = entry(&fx, 0, 99);
+    tree.push(leaf_hash(leaf_of(&next)));
+    let appended = target.append(&[next], &PlainSigner).unwrap();
+    assert_eq!(appended.leaf_indexes, vec![n]);
+    assert_eq!(appended.root, tree.root());
 }
 
 fn retention_is_set_and_replaced(store: &dyn Store) {

@@ -224,6 +224,49 @@ pub trait Store: Send + Sync {
         finding: &[u8],
         at: Timestamp,
     ) -> Result<bool>;
+
+    // -- Migration between stores (`caretrail migrate`) only ----------------------------------
+    //
+    // The record service never calls these. They copy rows as another store holds them: no
+    // sequencing, no signing, no commitment checks. `caretrail verify` on the target checks the
+    // result. A store that cannot take part (a test wrapper) keeps the defaults, which refuse.
+
+    /// **Import only.** Writes a whole directory copied from another store (people already
+    /// erased come without keys) in one transaction. Refused with [`StoreError::Conflict`],
+    /// writing nothing, if the store already holds an organisation, user or person.
+    fn import_directory(&self, dir: &DirectoryImport) -> Result<()> {
+        let _ = dir;
+        Err(import_unsupported())
+    }
+
+    /// **Import only.** Appends leaves that another store already sequenced, with the tree
+    /// nodes, entries, audit events and signed checkpoints that go with them, in one
+    /// transaction, and returns the new tree size. Refused with [`StoreError::Conflict`],
+    /// writing nothing, unless the store holds exactly `batch.from` leaves, or if the batch
+    /// fails [`LogImport::check`].
+    fn import_log(&self, batch: &LogImport) -> Result<u64> {
+        let _ = batch;
+        Err(import_unsupported())
+    }
+
+    /// **Export only.** Every sign-in session, revoked or not, by token hash.
+    fn export_sessions(&self) -> Result<Vec<SessionRow>> {
+        Err(import_unsupported())
+    }
+
+    /// **Export only.** Every break-glass window, by id.
+    fn export_break_glass(&self) -> Result<Vec<BreakGlassRow>> {
+        Err(import_unsupported())
+    }
+
+    /// **Export only.** Every person's retention row, by person id.
+    fn export_retention(&self) -> Result<Vec<RetentionRow>> {
+        Err(import_unsupported())
+    }
+}
+
+fn import_unsupported() -> StoreError {
+    StoreError::Backend("this store cannot import or export for a migration".into())
 }
 
 /// Retention and legal hold for one person.
@@ -285,6 +328,171 @@ pub struct DirectoryBatch {
     pub users: Vec<(User, Option<String>)>,
     pub people: Vec<(PersonRow, WrappedKeys)>,
     pub relationships: Vec<CareRelationship>,
+}
+
+/// A whole directory as [`Store::import_directory`] takes it and [`export_directory`] reads it:
+/// every row sorted by id, so two stores' directories compare equal when they hold the same.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DirectoryImport {
+    pub organisations: Vec<Organisation>,
+    /// Each user with their password hash.
+    pub users: Vec<(User, Option<String>)>,
+    /// Each person with their wrapped keys: `None` for a person already erased.
+    pub people: Vec<(PersonRow, Option<WrappedKeys>)>,
+    pub relationships: Vec<CareRelationship>,
+}
+
+/// Reads a store's whole directory (organisations, users with password hashes, people with
+/// their wrapped keys, every care relationship), sorted by id.
+pub fn export_directory(store: &dyn Store) -> Result<DirectoryImport> {
+    let mut organisations = store.organisations()?;
+    organisations.sort_by_key(|o| o.id);
+    let mut users = store
+        .users()?
+        .into_iter()
+        .map(|u| {
+            let hash = store.user_password_hash(u.id)?;
+            Ok((u, hash))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    users.sort_by_key(|(u, _)| u.id);
+    let mut people = Vec::new();
+    let mut relationships = Vec::new();
+    for p in store.people()? {
+        relationships.extend(store.relationships_for_person(p.id)?);
+        let keys = store.person_keys(p.id)?;
+        people.push((p, keys));
+    }
+    people.sort_by_key(|(p, _)| p.id);
+    relationships.sort_by_key(|r| r.id);
+    Ok(DirectoryImport {
+        organisations,
+        users,
+        people,
+        relationships,
+    })
+}
+
+/// Already-sequenced log rows for [`Store::import_log`]: the leaves `from..from + n` of another
+/// store and everything stored with them. [`export_log`] reads one from a store.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LogImport {
+    /// The tree size this batch extends.
+    pub from: u64,
+    /// Leaves `from`, `from + 1`, ..., in order.
+    pub leaves: Vec<Vec<u8>>,
+    /// Every perfect-subtree node these leaves complete (level 0, the leaf hashes, and up), as
+    /// the source stored them.
+    pub nodes: Vec<(NodeId, Hash)>,
+    /// The entries and audit events whose leaves these are.
+    pub entries: Vec<EntryRow>,
+    pub audits: Vec<AuditRow>,
+    /// The signed checkpoints of sizes in `(from, from + n]` (and of size 0 when `from` is 0).
+    pub checkpoints: Vec<StoredCheckpoint>,
+}
+
+impl LogImport {
+    /// The tree size after this batch.
+    pub fn end(&self) -> u64 {
+        self.from + self.leaves.len() as u64
+    }
+
+    /// The ids of the nodes that leaves `from..end` complete: at each level `l`, the indexes
+    /// `from >> l .. end >> l` (a node is complete when its last leaf is appended).
+    pub fn completed_nodes(from: u64, end: u64) -> Vec<NodeId> {
+        (0..u64::BITS as u8)
+            .take_while(|&level| end >> level > 0)
+            .flat_map(|level| ((from >> level)..(end >> level)).map(move |i| NodeId::new(level, i)))
+            .collect()
+    }
+
+    /// Is the batch whole? Exactly the nodes its leaves complete, and every row and checkpoint
+    /// inside its range. Backends call this before writing anything.
+    pub fn check(&self) -> Result<()> {
+        let (from, end) = (self.from, self.end());
+        let conflict = |what: &str| Err(StoreError::Conflict(format!("import refused: {what}")));
+        let mut ids: Vec<NodeId> = self.nodes.iter().map(|(id, _)| *id).collect();
+        ids.sort_by_key(|id| (id.level, id.index));
+        if ids != Self::completed_nodes(from, end) {
+            return conflict("the tree nodes are not those the leaves complete");
+        }
+        let inside = |i: u64| (from..end).contains(&i);
+        if !self.entries.iter().all(|e| inside(e.leaf_index))
+            || !self.audits.iter().all(|a| inside(a.leaf_index))
+        {
+            return conflict("an entry or audit event lies outside the leaves imported");
+        }
+        let lowest = if from == 0 { 0 } else { from + 1 };
+        if !self
+            .checkpoints
+            .iter()
+            .all(|c| (lowest..=end).contains(&c.size))
+        {
+            return conflict("a checkpoint lies outside the leaves imported");
+        }
+        Ok(())
+    }
+}
+
+/// Reads the leaves `from..from + limit` (fewer at the end of the log) of `store` and every row
+/// stored with them, ready for [`Store::import_log`] on another store.
+pub fn export_log(store: &dyn Store, from: u64, limit: usize) -> Result<LogImport> {
+    let leaves: Vec<Vec<u8>> = store
+        .leaves_from(from, limit)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, (idx, leaf))| {
+            if idx == from + i as u64 {
+                Ok(leaf)
+            } else {
+                Err(StoreError::Backend(format!(
+                    "leaf {} is missing",
+                    from + i as u64
+                )))
+            }
+        })
+        .collect::<Result<_>>()?;
+    let end = from + leaves.len() as u64;
+    let n = leaves.len();
+    let mut nodes = Vec::new();
+    for level in (0..u64::BITS as u8).take_while(|&level| end >> level > 0) {
+        let (first, last) = (from >> level, end >> level);
+        let want = usize::try_from(last - first).unwrap_or(usize::MAX);
+        let got = store.nodes_from(level, first, want)?;
+        for (k, (idx, hash)) in got.iter().enumerate() {
+            if *idx != first + k as u64 {
+                break;
+            }
+            nodes.push((NodeId::new(level, *idx), *hash));
+        }
+    }
+    let entries = store
+        .entries_by_leaf_from(from, n)?
+        .into_iter()
+        .filter(|e| e.leaf_index < end)
+        .collect();
+    let audits = store
+        .audit_by_leaf_from(from, n)?
+        .into_iter()
+        .filter(|a| a.leaf_index < end)
+        .collect();
+    let lowest = if from == 0 { 0 } else { from + 1 };
+    let checkpoints = store
+        .checkpoints_from(lowest, n + 1)?
+        .into_iter()
+        .filter(|c| c.size <= end)
+        .collect();
+    let batch = LogImport {
+        from,
+        leaves,
+        nodes,
+        entries,
+        audits,
+        checkpoints,
+    };
+    // A node missing from the source shows up here, before anything is written elsewhere.
+    batch.check()?;
+    Ok(batch)
 }
 
 /// Adapts a [`Store`] to the ledger's proof generator.

@@ -21,8 +21,12 @@ pub struct Cli {
     )]
     pub data: PathBuf,
 
-    /// Record store: the embedded SQLite database by default, or a postgres:// URL.
-    #[arg(long, global = true, env = "CARETRAIL_DATABASE")]
+    /// Record store: the embedded SQLite database in the data directory by default,
+    /// `sqlite:PATH`, or a PostgreSQL URL
+    /// `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?schema=NAME]`. With `schema=NAME` the
+    /// tables live in that schema (created if missing), so several deployments can share one
+    /// database. The key files stay in `--data DIR/keys` whatever the store, so give both flags.
+    #[arg(long, global = true, env = "CARETRAIL_DATABASE", value_name = "URL")]
     pub database: Option<String>,
 
     #[command(subcommand)]
@@ -72,6 +76,27 @@ pub enum Command {
     },
     /// Measure throughput and latency as ratios against baselines run in the same process.
     Bench(crate::bench::BenchArgs),
+    /// Copy a SQLite deployment into PostgreSQL (same leaves, tree, checkpoints and root);
+    /// run it again to resume after an interruption. Stop the source's server first.
+    Migrate(MigrateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// The data directory to copy: its key files and its SQLite database. Afterwards use it
+    /// as `--data DATA_DIR --database URL`: the keys stay there.
+    #[arg(long, value_name = "DATA_DIR")]
+    pub from: PathBuf,
+    /// The PostgreSQL database to copy into: `postgres://...[?schema=NAME]`, empty, or
+    /// holding an interrupted copy of the same log.
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Leaves copied per transaction.
+    #[arg(long, default_value_t = 2000, hide = true)]
+    pub batch: usize,
+    /// For tests: stop, as if interrupted, once the target holds at least N leaves.
+    #[arg(long, value_name = "N", hide = true)]
+    pub stop_after: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -7,6 +7,7 @@
 mod args;
 mod bench;
 mod datadir;
+mod migrate;
 mod seed;
 
 use std::io::Read as _;
@@ -215,6 +216,47 @@ fn run_command(dir: &DataDir, command: Command) -> Result<ExitCode, RecordError>
             }
         }
         Command::Bench(a) => bench::run(&a)?,
+        Command::Migrate(a) => {
+            let m = migrate::migrate(&migrate::MigratePlan {
+                from: a.from,
+                to: a.to,
+                batch: a.batch,
+                stop_after: a.stop_after,
+                progress: std::io::IsTerminal::is_terminal(&std::io::stderr()),
+            })?;
+            println!(
+                "{} {} leaves into PostgreSQL{}",
+                if m.resumed {
+                    "resumed: copied"
+                } else {
+                    "copied"
+                },
+                m.copied,
+                m.schema
+                    .as_deref()
+                    .map_or_else(String::new, |s| format!(" (schema {s})"))
+            );
+            for (engine, r) in [("sqlite", &m.sqlite), ("postgresql", &m.postgres)] {
+                println!(
+                    "{engine}: {} {} leaves, root {}",
+                    if r.ok() { "verified" } else { "FAILED" },
+                    r.leaves,
+                    hex(&r.root)
+                );
+            }
+            let same = m.sqlite.ok()
+                && m.postgres.ok()
+                && m.sqlite.leaves == m.postgres.leaves
+                && m.sqlite.root == m.postgres.root;
+            if !same {
+                for p in m.sqlite.problems.iter().chain(&m.postgres.problems) {
+                    println!("problem: {p}");
+                }
+                println!("the logs differ: run migrate again once the source is stopped");
+                return Ok(ExitCode::from(1));
+            }
+            println!("roots match");
+        }
         Command::Erase { person, reason, by } => {
             let person = parse_person(&person)?;
             let record = dir.open()?;
@@ -352,7 +394,7 @@ fn serve(record: Record, args: &crate::args::ServeArgs) -> Result<(), RecordErro
 
 fn demo(dir: &DataDir, args: &crate::args::DemoArgs) -> Result<ExitCode, RecordError> {
     let (people, seed_value) = (args.people, args.seed);
-    let seeded = dir.is_initialised() && !dir.open()?.store().people()?.is_empty();
+    let seeded = dir.is_initialised()? && !dir.open()?.store().people()?.is_empty();
     if !seeded {
         println!(
             "Seeding {} synthetic people into {} ...",

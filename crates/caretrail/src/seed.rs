@@ -89,7 +89,7 @@ pub fn seed(
     if people > 100_000 {
         return Err(InputError::field("/people", "must be at most 100000").into());
     }
-    let record = if dir.is_initialised() {
+    let record = if dir.is_initialised()? {
         dir.open()?
     } else {
         dir.init()?
@@ -219,7 +219,7 @@ fn load(
     })
 }
 
-fn bar(enabled: bool, len: u64, what: &str) -> ProgressBar {
+pub(crate) fn bar(enabled: bool, len: u64, what: &str) -> ProgressBar {
     if !enabled {
         return ProgressBar::hidden();
     }
