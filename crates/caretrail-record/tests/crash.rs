@@ -5,6 +5,11 @@
 //!
 //! The child is this same test binary, re-run with `CARETRAIL_CRASH_CHILD` set. The number of
 //! cycles is `CARETRAIL_CRASH_CYCLES` (default 20, the CI bound); raise it for a soak.
+//!
+//! On SQLite the killed process is the database engine itself. On PostgreSQL
+//! (`CARETRAIL_TEST_ENGINE=postgres`) it is the client: the test shows that nothing is
+//! acknowledged before the server has committed it and that a client dying mid-append leaves
+//! the log whole; the server's own crash safety is PostgreSQL's (`synchronous_commit`).
 
 mod common;
 

@@ -1,16 +1,16 @@
 //! An I/O failure during a commit stops the process: nothing is acknowledged, and the writes
 //! acknowledged before it are still there after a restart (DESIGN §2: never retry and then
-//! acknowledge). The child is this test binary re-run over a store that fails on demand.
+//! acknowledge). The child is this test binary re-run over a store that fails on demand: the
+//! test engine's store (SQLite, or PostgreSQL with `CARETRAIL_TEST_ENGINE=postgres`) behind a
+//! `FaultyStore`.
 
 mod common;
 
 use std::process::Stdio;
-use std::sync::Arc;
 
 use caretrail_record::{KeyFiles, Record};
-use caretrail_store::faulty::{Fault, FaultyStore};
-use caretrail_store_sqlite::SqliteStore;
-use common::{World, db_path, open};
+use caretrail_store::faulty::Fault;
+use common::{World, open};
 
 const CHILD_ENV: &str = "CARETRAIL_IO_FAILURE_CHILD";
 const FAIL_AT: usize = 6;
@@ -21,11 +21,8 @@ fn io_failure_child() {
         return;
     };
     let dir = std::path::Path::new(&dir);
-    let store = FaultyStore::new(
-        SqliteStore::open(&db_path(dir)).unwrap(),
-        Fault::IoOnAppend(FAIL_AT),
-    );
-    let record = Record::open(Arc::new(store), &KeyFiles::in_data_dir(dir)).unwrap();
+    let faulty = common::engine::open_faulty(dir, Fault::IoOnAppend(FAIL_AT));
+    let record = Record::open(faulty.store, &KeyFiles::in_data_dir(dir)).unwrap();
     let person = record.store().people().unwrap()[0].id;
     let author = record
         .store()

@@ -23,13 +23,13 @@ async fn ledger_routes_match_the_record_service() {
             reason: "care-relationship".into(),
         };
         e.allowed = i % 2 == 0;
-        app.record.audit(e).unwrap();
+        app.sync(|r| r.audit(e)).unwrap();
     }
     let cp = app
         .call(Method::GET, "/api/v1/ledger/checkpoint", None, None)
         .await;
     assert_eq!(cp.status, StatusCode::OK);
-    assert_eq!(cp.text(), app.record.checkpoint().unwrap());
+    assert_eq!(cp.text(), app.sync(|r| r.checkpoint()).unwrap());
     let key = app
         .call(Method::GET, "/api/v1/ledger/key", None, None)
         .await;
@@ -39,7 +39,7 @@ async fn ledger_routes_match_the_record_service() {
         .await;
     assert_eq!(
         leaf.json(),
-        serde_json::to_value(app.record.leaf(3).unwrap()).unwrap()
+        serde_json::to_value(app.sync(|r| r.leaf(3)).unwrap()).unwrap()
     );
     let inc = app
         .call(
@@ -51,7 +51,7 @@ async fn ledger_routes_match_the_record_service() {
         .await;
     assert_eq!(
         inc.json(),
-        serde_json::to_value(app.record.inclusion_proof(1, Some(5)).unwrap()).unwrap()
+        serde_json::to_value(app.sync(|r| r.inclusion_proof(1, Some(5))).unwrap()).unwrap()
     );
     let con = app
         .call(
@@ -63,7 +63,7 @@ async fn ledger_routes_match_the_record_service() {
         .await;
     assert_eq!(
         con.json(),
-        serde_json::to_value(app.record.consistency_proof(2, 5).unwrap()).unwrap()
+        serde_json::to_value(app.sync(|r| r.consistency_proof(2, 5)).unwrap()).unwrap()
     );
 
     let past = app

@@ -133,13 +133,13 @@ fn relate(app: &TestApp, practitioner: &str, person: PersonId) -> RelationshipId
         from: "2025-01-01T00:00:00Z".parse().unwrap(),
         to: None,
     };
-    app.record
-        .store()
-        .put_directory(&caretrail_store::DirectoryBatch {
+    app.sync(|r| {
+        r.store().put_directory(&caretrail_store::DirectoryBatch {
             relationships: vec![rel.clone()],
             ..Default::default()
         })
-        .unwrap();
+    })
+    .unwrap();
     rel.id
 }
 
@@ -147,18 +147,17 @@ fn block(app: &TestApp, person: PersonId, organisation: caretrail_core::Organisa
     let now = jiff::Timestamp::now();
     let data =
         serde_json::json!({"directives": [{"directive": "deny", "organisation": organisation}]});
-    app.record
-        .add_entry(NewEntryRequest {
-            id: EntryId::new(),
-            person,
-            organisation: app.council,
-            author: app.user("sw").clone(),
-            recorded_at: now,
-            effective_at: now,
-            amends: None,
-            data: EntryData::parse(EntryKind::Consent, &data).unwrap(),
-        })
-        .unwrap();
+    let request = NewEntryRequest {
+        id: EntryId::new(),
+        person,
+        organisation: app.council,
+        author: app.user("sw").clone(),
+        recorded_at: now,
+        effective_at: now,
+        amends: None,
+        data: EntryData::parse(EntryKind::Consent, &data).unwrap(),
+    };
+    app.sync(|r| r.add_entry(request)).unwrap();
 }
 
 async fn setup(role: &str, scenario: Scenario) -> Case {
@@ -272,9 +271,9 @@ async fn every_route_role_and_scenario_answers_as_expected_with_exactly_one_audi
         for scenario in SCENARIOS {
             for route in ROUTES {
                 let case = setup(role, scenario).await;
-                let before = case.app.record.store().tree_size().unwrap();
+                let before = case.app.sync(|r| r.store().tree_size().unwrap());
                 let status = attempt(&case, role, route).await;
-                let after = case.app.record.store().tree_size().unwrap();
+                let after = case.app.sync(|r| r.store().tree_size().unwrap());
                 let want = expected(role, scenario, route);
                 // An allowed write or erasure appends its own leaf after the audit leaf.
                 let leaves = match (route, status) {

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use common::TestApp;
 
 fn size(app: &TestApp) -> u64 {
-    app.record.store().tree_size().unwrap()
+    app.sync(|r| r.store().tree_size().unwrap())
 }
 
 fn note(text: &str) -> String {
@@ -71,7 +71,7 @@ async fn related_practitioner_reads_and_writes_unrelated_is_refused_each_attempt
             "the denial is audited, nothing else is written"
         );
     }
-    assert!(app.record.verify(None).unwrap().ok());
+    assert!(app.sync(|r| r.verify(None)).unwrap().ok());
 }
 
 #[tokio::test]
@@ -211,7 +211,7 @@ async fn purpose_header_is_checked_and_recorded() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let log = app.record.access_log(p).unwrap();
+    let log = app.sync(|r| r.access_log(p)).unwrap();
     assert_eq!(
         log.last().unwrap().purpose,
         caretrail_core::Purpose::Safeguarding
@@ -231,21 +231,19 @@ async fn purpose_header_is_checked_and_recorded() {
 
 #[tokio::test]
 async fn a_failed_audit_write_fails_the_read_and_returns_no_data() {
-    use caretrail_store::faulty::{Fault, FaultyStore};
+    use caretrail_store::faulty::Fault;
     use std::sync::Arc;
     let app = TestApp::new();
     let p = app.people[0];
     let sw_token = app.sign_in("sw").await;
     // Reopen the same data directory over a store that refuses audit writes.
     let dir = app.dir.path().to_owned();
-    let faulty = Arc::new(FaultyStore::new(
-        caretrail_store_sqlite::SqliteStore::open(&dir.join("caretrail.db")).unwrap(),
-        Fault::RefuseAudits,
-    ));
-    let record = Arc::new(
-        caretrail_record::Record::open(faulty, &caretrail_record::KeyFiles::in_data_dir(&dir))
-            .unwrap(),
-    );
+    let record = common::off_runtime(|| {
+        let faulty = common::engine::open_faulty(&dir, Fault::RefuseAudits);
+        caretrail_record::Record::open(faulty.store, &caretrail_record::KeyFiles::in_data_dir(&dir))
+            .unwrap()
+    });
+    let record = Arc::new(record);
     let router = caretrail_server::router(caretrail_server::AppState::new(
         record,
         caretrail_server::ServerConfig::default(),
@@ -314,7 +312,7 @@ async fn break_glass_opens_reads_marks_them_and_queues_them_for_review() {
     let read = app.call(Method::GET, &timeline, Some(&cw), None).await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.text());
     assert_eq!(size(&app), before + 1, "one audit leaf for the read");
-    let log = app.record.access_log(p).unwrap();
+    let log = app.sync(|r| r.access_log(p)).unwrap();
     let last = log.last().unwrap();
     assert!(last.allowed && last.break_glass);
 
@@ -385,7 +383,7 @@ async fn break_glass_opens_reads_marks_them_and_queues_them_for_review() {
             .iter()
             .any(|e| e["break_glass"] == true && e["decision"] == "allowed")
     );
-    assert!(app.record.verify(None).unwrap().ok());
+    assert!(app.sync(|r| r.verify(None)).unwrap().ok());
 }
 
 #[tokio::test]
@@ -614,8 +612,7 @@ async fn the_privacy_officer_erases_only_when_no_hold_or_retention_applies() {
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.text());
     assert!(
-        app.record
-            .timeline(p)
+        app.sync(|r| r.timeline(p))
             .unwrap()
             .iter()
             .filter(|e| e.kind != caretrail_core::EntryKind::Erasure)
@@ -637,7 +634,7 @@ async fn the_privacy_officer_erases_only_when_no_hold_or_retention_applies() {
             .iter()
             .all(|e| e["data"].is_null() || e["kind"] == "erasure")
     );
-    assert!(app.record.verify(None).unwrap().ok());
+    assert!(app.sync(|r| r.verify(None)).unwrap().ok());
 }
 
 #[tokio::test]

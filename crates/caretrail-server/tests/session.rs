@@ -191,7 +191,7 @@ async fn every_sign_in_attempt_is_a_security_event_in_the_log() {
         lockout_attempts: 2,
         ..ServerConfig::default()
     });
-    let size = || app.record.store().tree_size().unwrap();
+    let size = || app.sync(|r| r.store().tree_size().unwrap());
     let before = size();
     app.sign_in("sw").await;
     app.call(
@@ -236,7 +236,9 @@ async fn every_sign_in_attempt_is_a_security_event_in_the_log() {
         before + 6,
         "one leaf per attempt, locked-out ones included"
     );
-    let events = app.record.store().audit_by_leaf_from(before, 10).unwrap();
+    let events = app
+        .sync(|r| r.store().audit_by_leaf_from(before, 10))
+        .unwrap();
     let reasons: Vec<&str> = events.iter().map(|e| e.event.reason.as_str()).collect();
     assert_eq!(
         reasons,

@@ -1,16 +1,18 @@
 //! A small hand-built world for record tests: two organisations, a worker, a system account and
-//! a few synthetic people, on a SQLite store in a temporary data directory.
+//! a few synthetic people, on the test engine's store (see [`engine`]: SQLite by default,
+//! PostgreSQL with `CARETRAIL_TEST_ENGINE=postgres`) and key files in a temporary data
+//! directory.
 #![allow(dead_code)]
 
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
+pub mod engine;
+
+use std::path::Path;
 
 use caretrail_core::{
     EntryData, EntryId, EntryKind, Organisation, OrganisationId, OrganisationKind, PersonId,
     PersonProfile, Role, User, UserId,
 };
 use caretrail_record::{KeyFiles, NewEntryRequest, NewPerson, Receipt, Record};
-use caretrail_store_sqlite::SqliteStore;
 use jiff::Timestamp;
 
 pub struct World {
@@ -20,6 +22,8 @@ pub struct World {
     pub worker: User,
     pub system: User,
     pub people: Vec<PersonId>,
+    /// The PostgreSQL schema, dropped last (after the record's store is closed).
+    pub db: engine::TestDb,
 }
 
 /// This test binary re-run to execute only the test `name`, with `env_var` set to `data` (a
@@ -32,13 +36,9 @@ pub fn child_test(name: &str, env_var: &str, data: &Path) -> std::process::Comma
     cmd
 }
 
-pub fn db_path(data: &Path) -> PathBuf {
-    data.join("caretrail.db")
-}
-
+/// The record of the data directory `data`, opened again on the test engine.
 pub fn open(data: &Path) -> Record {
-    let store = SqliteStore::open(&db_path(data)).expect("open store");
-    Record::open(Arc::new(store), &KeyFiles::in_data_dir(data)).expect("open record")
+    Record::open(engine::open(data), &KeyFiles::in_data_dir(data)).expect("open record")
 }
 
 /// A case note by `author` about `person`, written now, through the author's organisation.
@@ -71,9 +71,8 @@ pub fn profile(i: usize) -> PersonProfile {
 impl World {
     pub fn new(people: usize) -> World {
         let dir = tempfile::tempdir().expect("temp dir");
-        let store = SqliteStore::create(&db_path(dir.path())).expect("create store");
-        let record =
-            Record::init(Arc::new(store), &KeyFiles::in_data_dir(dir.path())).expect("init");
+        let (store, db) = engine::create(dir.path());
+        let record = Record::init(store, &KeyFiles::in_data_dir(dir.path())).expect("init");
         let org = Organisation {
             id: OrganisationId::new(),
             name: "Example Home Care".into(),
@@ -118,6 +117,7 @@ impl World {
             worker,
             system,
             people: ids,
+            db,
         }
     }
 

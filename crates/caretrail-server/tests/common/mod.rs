@@ -1,6 +1,14 @@
-//! `TestApp`: a server over a fresh SQLite data directory with typed actors, driven in-process
-//! through the router (no sockets).
+//! `TestApp`: a server over a fresh data directory with typed actors, driven in-process through
+//! the router (no sockets). The store is the test engine's (see [`engine`], shared with the
+//! record tests): SQLite by default, PostgreSQL with `CARETRAIL_TEST_ENGINE=postgres`.
+//!
+//! The PostgreSQL client blocks on a runtime of its own, which tokio refuses on an async worker
+//! thread, so tests call the record directly only through [`TestApp::sync`] (a plain thread),
+//! as the server itself does through `spawn_blocking`.
 #![allow(dead_code)]
+
+#[path = "../../../caretrail-record/tests/common/engine.rs"]
+pub mod engine;
 
 use std::sync::Arc;
 
@@ -15,7 +23,6 @@ use caretrail_core::{
 };
 use caretrail_record::{KeyFiles, NewPerson, Record};
 use caretrail_server::{AppState, ServerConfig, router};
-use caretrail_store_sqlite::SqliteStore;
 use http_body_util::BodyExt;
 use jiff::Timestamp;
 use tower::ServiceExt;
@@ -31,6 +38,8 @@ pub struct TestApp {
     pub practice: OrganisationId,
     pub users: Vec<User>,
     pub people: Vec<PersonId>,
+    /// The PostgreSQL schema, dropped last (after the record's store is closed).
+    pub db: engine::TestDb,
 }
 
 pub struct Answer {
@@ -67,9 +76,13 @@ impl TestApp {
     }
 
     pub fn with_config(config: ServerConfig) -> TestApp {
+        off_runtime(|| TestApp::build(config))
+    }
+
+    fn build(config: ServerConfig) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::create(&dir.path().join("caretrail.db")).unwrap();
-        let record = Record::init(Arc::new(store), &KeyFiles::in_data_dir(dir.path())).unwrap();
+        let (store, db) = engine::create(dir.path());
+        let record = Record::init(store, &KeyFiles::in_data_dir(dir.path())).unwrap();
         let council = Organisation {
             id: OrganisationId::new(),
             name: "Test Council".into(),
@@ -152,7 +165,13 @@ impl TestApp {
             practice: practice.id,
             users,
             people,
+            db,
         }
+    }
+
+    /// Runs `f` against the record on a plain thread, off the async runtime.
+    pub fn sync<T: Send>(&self, f: impl FnOnce(&Record) -> T + Send) -> T {
+        off_runtime(|| f(&self.record))
     }
 
     pub fn user(&self, username: &str) -> &User {
@@ -203,4 +222,14 @@ impl TestApp {
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
         a.json()["token"].as_str().unwrap().to_owned()
     }
+}
+
+/// Runs `f` on a plain thread and waits for it: a store call made directly from an async test
+/// would block an async worker thread, which the PostgreSQL client refuses.
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        s.spawn(f)
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
