@@ -81,10 +81,7 @@ pub(crate) fn current_consent(
 ) -> Result<Option<(Entry, Vec<Consent>)>, RecordError> {
     let latest = record
         .store()
-        .entries_for_person(person)?
-        .into_iter()
-        .filter(|r| r.meta.kind == EntryKind::Consent)
-        .max_by_key(|r| r.leaf_index);
+        .latest_entry_of_kind(person, EntryKind::Consent)?;
     let Some(row) = latest else {
         return Ok(None);
     };

@@ -678,6 +678,27 @@ impl Store for PostgresStore {
         })
     }
 
+    fn latest_entry_of_kind(
+        &self,
+        id: PersonId,
+        kind: caretrail_core::EntryKind,
+    ) -> Result<Option<EntryRow>> {
+        self.read(|s| {
+            s.query(
+                concat!(
+                    "SELECT ",
+                    entry_columns!(),
+                    " FROM entries WHERE person_id = $1 AND kind = $2 \
+                     ORDER BY leaf_index DESC LIMIT 1"
+                ),
+                &[&id.0, &i16::from(kind.code())],
+            )?
+            .first()
+            .map(rows::entry_row)
+            .transpose()
+        })
+    }
+
     fn entries_for_person(&self, id: PersonId) -> Result<Vec<EntryRow>> {
         self.read(|s| {
             s.query(

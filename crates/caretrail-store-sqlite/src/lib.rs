@@ -31,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0003_sessions.sql"),
     include_str!("../migrations/0004_break_glass.sql"),
     include_str!("../migrations/0005_retention.sql"),
+    include_str!("../migrations/0006_entries_by_kind.sql"),
 ];
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const READERS: usize = 4;
@@ -939,6 +940,17 @@ impl Store for SqliteStore {
                 "SELECT {ENTRY_COLUMNS} FROM entries WHERE person_id = ?1 ORDER BY effective_at, leaf_index"
             ))?;
             stmt.query_map([id.as_bytes()], entry_row)?.collect()
+        })
+    }
+
+    fn latest_entry_of_kind(&self, id: PersonId, kind: EntryKind) -> Result<Option<EntryRow>> {
+        self.read(|c| {
+            c.prepare_cached(&format!(
+                "SELECT {ENTRY_COLUMNS} FROM entries WHERE person_id = ?1 AND kind = ?2 \
+                 ORDER BY leaf_index DESC LIMIT 1"
+            ))?
+            .query_row(params![id.as_bytes(), kind.code()], entry_row)
+            .optional()
         })
     }
 

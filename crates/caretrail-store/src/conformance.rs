@@ -132,6 +132,7 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
     sessions_are_stored_by_token_hash_and_revoked_once(&*make());
     break_glass_windows_and_review_items_round_trip(&*make());
     retention_is_set_and_replaced(&*make());
+    the_latest_entry_of_a_kind_is_the_highest_leaf(&*make());
     import_copies_a_log_and_its_directory_exactly(&*make(), &*make());
 }
 
@@ -288,6 +289,46 @@ fn import_copies_a_log_and_its_directory_exactly(source: &dyn Store, target: &dy
     let appended = target.append(&[next], &PlainSigner).unwrap();
     assert_eq!(appended.leaf_indexes, vec![n]);
     assert_eq!(appended.root, tree.root());
+}
+
+/// `latest_entry_of_kind` finds the person's entry of that kind with the highest leaf index,
+/// whatever its effective time, and nothing for another person or kind.
+fn the_latest_entry_of_a_kind_is_the_highest_leaf(store: &dyn Store) {
+    let fx = fixture(store);
+    let with_kind = |person: usize, n: u64, kind: EntryKind, effective: i64| {
+        let Write::Entry(mut e) = entry(&fx, person, n) else {
+            unreachable!()
+        };
+        e.meta.kind = kind;
+        e.meta.effective_at = Timestamp::from_second(effective).expect("valid time");
+        e
+    };
+    let first = with_kind(0, 0, EntryKind::Consent, 1_700_000_900);
+    let note = with_kind(0, 1, EntryKind::CaseNote, 1_700_000_001);
+    // Recorded later but effective earlier: still the latest consent.
+    let second = with_kind(0, 2, EntryKind::Consent, 1_600_000_000);
+    let other = with_kind(1, 3, EntryKind::Consent, 1_700_000_003);
+    let ids = [first.meta.id, second.meta.id, other.meta.id];
+    let batch: Vec<Write> = [first, note, second, other]
+        .into_iter()
+        .map(Write::Entry)
+        .collect();
+    store.append(&batch, &PlainSigner).unwrap();
+    let latest = |p: usize, k| {
+        store
+            .latest_entry_of_kind(fx.people[p], k)
+            .unwrap()
+            .map(|e| e.meta.id)
+    };
+    assert_eq!(latest(0, EntryKind::Consent), Some(ids[1]));
+    assert_eq!(latest(1, EntryKind::Consent), Some(ids[2]));
+    assert_eq!(latest(2, EntryKind::Consent), None);
+    assert_eq!(latest(0, EntryKind::Visit), None);
+    let row = store
+        .latest_entry_of_kind(fx.people[0], EntryKind::Consent)
+        .unwrap()
+        .unwrap();
+    assert_eq!(store.entry(ids[1]).unwrap(), Some(row));
 }
 
 fn retention_is_set_and_replaced(store: &dyn Store) {

@@ -127,6 +127,13 @@ impl<S: Store> Store for FaultyStore<S> {
     fn entries_for_person(&self, id: PersonId) -> Result<Vec<EntryRow>> {
         self.inner.entries_for_person(id)
     }
+    fn latest_entry_of_kind(
+        &self,
+        id: PersonId,
+        kind: caretrail_core::EntryKind,
+    ) -> Result<Option<EntryRow>> {
+        self.inner.latest_entry_of_kind(id, kind)
+    }
     fn entries_by_leaf_from(&self, from_leaf: u64, limit: usize) -> Result<Vec<EntryRow>> {
         self.inner.entries_by_leaf_from(from_leaf, limit)
     }

@@ -189,6 +189,13 @@ pub trait Store: Send + Sync {
     fn entry(&self, id: EntryId) -> Result<Option<EntryRow>>;
     /// A person's entries in effective-time order (ties by leaf index).
     fn entries_for_person(&self, id: PersonId) -> Result<Vec<EntryRow>>;
+    /// The person's entry of `kind` with the highest leaf index (the latest recorded), if any:
+    /// one indexed lookup, for the per-request consent check.
+    fn latest_entry_of_kind(
+        &self,
+        id: PersonId,
+        kind: caretrail_core::EntryKind,
+    ) -> Result<Option<EntryRow>>;
     fn entries_by_leaf_from(&self, from_leaf: u64, limit: usize) -> Result<Vec<EntryRow>>;
     fn entry_count(&self) -> Result<u64>;
 
