@@ -662,10 +662,21 @@ impl Record {
 
     /// The person's entries in effective-time order, decrypted.
     pub fn timeline(&self, person: PersonId) -> Result<Vec<Entry>, RecordError> {
+        self.timeline_where(person, |_| true)
+    }
+
+    /// The entries of the timeline whose metadata `keep` accepts; only those are decrypted, so
+    /// a filter by kind or time costs what it returns, not the whole history.
+    pub fn timeline_where(
+        &self,
+        person: PersonId,
+        keep: impl Fn(&caretrail_core::EntryMeta) -> bool,
+    ) -> Result<Vec<Entry>, RecordError> {
         self.person_row(person)?;
         self.store
             .entries_for_person(person)?
             .iter()
+            .filter(|row| keep(&row.meta))
             .map(|row| self.decrypt(row))
             .collect()
     }

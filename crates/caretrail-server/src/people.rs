@@ -355,13 +355,15 @@ fn read_record(
     q: &TimelineQuery,
 ) -> Result<Vec<Entry>, ApiError> {
     let grant = authorise(record, principal, person, &Action::ReadRecord)?;
-    let entries = record.timeline(person)?;
+    // Kind and time filter on metadata, before decryption; categories need the codes inside.
+    let entries = record.timeline_where(person, |m| {
+        q.kind.is_none_or(|k| m.kind == k)
+            && q.from.is_none_or(|f| m.effective_at >= f)
+            && q.to.is_none_or(|t| m.effective_at < t)
+    })?;
     Ok(entries
         .into_iter()
         .filter(|e| grant.may_see_entry(e))
-        .filter(|e| q.kind.is_none_or(|k| e.kind == k))
-        .filter(|e| q.from.is_none_or(|f| e.effective_at >= f))
-        .filter(|e| q.to.is_none_or(|t| e.effective_at < t))
         .collect())
 }
 

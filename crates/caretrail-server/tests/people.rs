@@ -663,3 +663,72 @@ async fn the_person_heading_shows_profile_and_carers_to_the_related_only_audited
     assert!(!r.text().contains("Test0"));
     assert_eq!(size(&app), before + 2);
 }
+
+#[tokio::test]
+async fn the_timeline_filters_by_kind_and_effective_time() {
+    let app = TestApp::new();
+    let p = app.people[0];
+    let sw = app.sign_in("sw").await;
+    let fall = serde_json::json!({"type": "fall", "injury": "none"});
+    for (kind, data, at) in [
+        (
+            "case-note",
+            serde_json::json!({"text": "January."}),
+            "2026-01-10T09:00:00Z",
+        ),
+        ("incident", fall, "2026-02-10T09:00:00Z"),
+        (
+            "case-note",
+            serde_json::json!({"text": "March."}),
+            "2026-03-10T09:00:00Z",
+        ),
+    ] {
+        let body = serde_json::json!({"kind": kind, "data": data, "effective_at": at});
+        let w = app
+            .call(
+                Method::POST,
+                &format!("/api/v1/people/{p}/entries"),
+                Some(&sw),
+                Some(&body.to_string()),
+            )
+            .await;
+        assert_eq!(w.status, StatusCode::CREATED, "{}", w.text());
+    }
+    assert_eq!(
+        months(&app, &sw, p, "").await,
+        ["2026-01", "2026-02", "2026-03"]
+    );
+    assert_eq!(
+        months(&app, &sw, p, "?kind=case-note").await,
+        ["2026-01", "2026-03"]
+    );
+    assert_eq!(
+        months(
+            &app,
+            &sw,
+            p,
+            "?from=2026-02-01T00:00:00Z&to=2026-03-10T09:00:00Z"
+        )
+        .await,
+        ["2026-02"],
+        "from is inclusive, to exclusive"
+    );
+    assert_eq!(months(&app, &sw, p, "?kind=incident").await, ["2026-02"]);
+    assert_eq!(
+        months(&app, &sw, p, "?kind=incident&from=2026-03-01T00:00:00Z").await,
+        Vec::<String>::new()
+    );
+}
+
+/// The effective months (`YYYY-MM`) of the timeline entries a query returns.
+async fn months(app: &TestApp, token: &str, p: caretrail_core::PersonId, q: &str) -> Vec<String> {
+    let uri = format!("/api/v1/people/{p}/timeline{q}");
+    let r = app.call(Method::GET, &uri, Some(token), None).await;
+    assert_eq!(r.status, StatusCode::OK, "{q}: {}", r.text());
+    r.json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["effective_at"].as_str().unwrap()[..7].to_owned())
+        .collect()
+}
