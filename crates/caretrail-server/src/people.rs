@@ -611,7 +611,6 @@ pub struct BreakGlassAnswer {
     pub expires_at: Timestamp,
 }
 
-/// `POST /api/v1/people/{id}/break-glass` with `{"reason"}`: opens a one-hour window.
 /// Opens a one-hour break-glass window on the person for the caller (reason required). Reads
 /// inside it are marked and queued for the privacy officer's review.
 #[utoipa::path(
@@ -877,8 +876,6 @@ pub struct CaseloadItem {
     pub since: Timestamp,
 }
 
-/// `GET /api/v1/caseload`: people with an active care relationship with the caller (for a
-/// manager: with anyone in their organisation).
 /// The people the caller has an active care relationship with (a manager: their
 /// organisation's caseload). Opaque ids only.
 #[utoipa::path(
@@ -958,7 +955,6 @@ pub struct NewRelationshipBody {
 }
 
 /// Starts a care relationship through the caller's organisation (a manager's referral).
-/// Starts a care relationship through the caller's organisation (a manager's referral).
 #[utoipa::path(
     post,
     path = "/api/v1/people/{id}/relationships",
@@ -1034,7 +1030,6 @@ async fn add_relationship(
 }
 
 /// Ends a care relationship (through the organisation it runs through).
-/// Ends a care relationship.
 #[utoipa::path(
     post,
     path = "/api/v1/people/{id}/relationships/{rid}/end",
@@ -1117,7 +1112,6 @@ pub struct RetentionAnswer {
 }
 
 /// Sets the person's retention period and legal hold (privacy officer).
-/// Sets the person's retention period and legal hold (privacy officer).
 #[utoipa::path(
     put,
     path = "/api/v1/people/{id}/retention",
@@ -1176,8 +1170,6 @@ pub struct ErasureBody {
     pub reason: String,
 }
 
-/// Crypto-shreds the person (privacy officer). Refused with 409 while a retention period or a
-/// legal hold applies, saying which.
 /// Crypto-shreds the person (privacy officer); 409 while a retention period or legal hold
 /// applies, saying which.
 #[utoipa::path(
