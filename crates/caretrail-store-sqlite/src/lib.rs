@@ -24,14 +24,16 @@ use caretrail_store::{
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
-/// The migrations, in order. The schema version is the number of migrations applied.
-const MIGRATIONS: &[&str] = &[
+/// The migrations, in order. The schema version is the number of migrations applied. Public so
+/// that tests can build a database as an older binary left it.
+pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_audit.sql"),
     include_str!("../migrations/0003_sessions.sql"),
     include_str!("../migrations/0004_break_glass.sql"),
     include_str!("../migrations/0005_retention.sql"),
     include_str!("../migrations/0006_entries_by_kind.sql"),
+    include_str!("../migrations/0007_entries_clustered_by_person.sql"),
 ];
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const READERS: usize = 4;
@@ -320,13 +322,14 @@ const ENTRY_COLUMNS: &str = "id, leaf_index, person_id, organisation_id, author_
 fn entry_row(r: &Row<'_>) -> rusqlite::Result<EntryRow> {
     let role_code: u8 = r.get(5)?;
     let kind_code: u8 = r.get(6)?;
-    let amends: Option<Vec<u8>> = r.get(9)?;
+    let amends: Option<[u8; 16]> = r.get(9)?;
     Ok(EntryRow {
         meta: EntryMeta {
-            id: EntryId::from_bytes(blob16(r.get(0)?)?),
-            person: PersonId::from_bytes(blob16(r.get(2)?)?),
-            organisation: OrganisationId::from_bytes(blob16(r.get(3)?)?),
-            author: UserId::from_bytes(blob16(r.get(4)?)?),
+            // Fixed-size reads: no allocation per id column (a timeline reads hundreds of rows).
+            id: EntryId::from_bytes(r.get(0)?),
+            person: PersonId::from_bytes(r.get(2)?),
+            organisation: OrganisationId::from_bytes(r.get(3)?),
+            author: UserId::from_bytes(r.get(4)?),
             author_role: Role::ALL
                 .into_iter()
                 .find(|x| x.code() == role_code)
@@ -335,7 +338,7 @@ fn entry_row(r: &Row<'_>) -> rusqlite::Result<EntryRow> {
                 .ok_or_else(|| conversion("unknown entry kind code"))?,
             recorded_at: ts(r.get(7)?)?,
             effective_at: ts(r.get(8)?)?,
-            amends: amends.map(blob16).transpose()?.map(EntryId::from_bytes),
+            amends: amends.map(EntryId::from_bytes),
         },
         leaf_index: r.get::<_, i64>(1)? as u64,
         key_version: r.get(10)?,
