@@ -3,7 +3,7 @@
 //! one audit leaf per attempt, allowed or denied) and never any personal data.
 
 use caretrail_core::audit::{AuditAction, Purpose};
-use caretrail_core::{Entry, OrganisationId, PersonId, Role, UserId};
+use caretrail_core::{Code, Entry, OrganisationId, PersonId, Role, UserId};
 
 use crate::action::{Action, Review};
 use crate::category::{CategorySet, categories_of};
@@ -155,7 +155,12 @@ impl Grant {
 
     /// May this entry be shown under this grant? (Its codes decide its categories.)
     pub fn may_see_entry(&self, entry: &Entry) -> bool {
-        self.may_see(categories_of(&entry.codes))
+        self.may_see_codes(&entry.codes)
+    }
+
+    /// May an entry with these codes be shown under this grant?
+    pub fn may_see_codes(&self, codes: &[Code]) -> bool {
+        self.may_see(categories_of(codes))
     }
 
     /// The person is erased: the record layer returns metadata only (`"data": null`,

@@ -117,6 +117,76 @@ fn timeline_decrypts_in_effective_order_and_keeps_amendments() {
     ));
 }
 
+/// The API's read path writes the timeline's JSON straight from the sealed payloads; it must be
+/// byte for byte what serialising the decrypted entries gives, filters and erasure included.
+#[test]
+fn timeline_json_is_exactly_the_serialised_timeline() {
+    let w = World::new(3);
+    w.fill(30, 10);
+    let (p, erased) = (w.people[0], w.people[2]);
+    let entries = [
+        (
+            EntryKind::Observation,
+            serde_json::json!({"respiration_rate": 22, "spo2": 95, "spo2_scale": 1,
+                "supplemental_oxygen": false, "systolic_bp": 105, "pulse": 95,
+                "consciousness": "A", "temperature": 38.3}),
+        ),
+        (
+            EntryKind::Medication,
+            serde_json::json!({"atc": "N05CD07", "dose": "10 mg at night", "start": "2026-01-01"}),
+        ),
+        (
+            EntryKind::Incident,
+            serde_json::json!({"type": "fall", "injury": "minor"}),
+        ),
+        (
+            EntryKind::CaseNote,
+            serde_json::json!({"text": "Quotes \"and\" escapes \\ and \u{e9} \n new line."}),
+        ),
+    ];
+    for (kind, data) in entries {
+        w.record.add_entry(w.request(p, kind, data)).unwrap();
+    }
+    w.record.erase(erased, "test", &w.system).unwrap();
+
+    for person in &w.people {
+        let all = w.record.timeline(*person).unwrap();
+        assert!(!all.is_empty());
+        let json = w.record.timeline_json(*person, |_| true, |_| true).unwrap();
+        assert_eq!(
+            String::from_utf8(json).unwrap(),
+            serde_json::to_string(&all).unwrap()
+        );
+    }
+    let t = w.record.timeline(erased).unwrap();
+    assert!(t.iter().any(|e| e.erased) && t.iter().any(|e| !e.erased));
+
+    // Filters: metadata first, then codes (erased entries have none, so `show` sees `[]`).
+    let keep = |m: &caretrail_core::EntryMeta| m.kind != EntryKind::CaseNote;
+    let hide_falls = |codes: &[caretrail_core::Code]| !codes.iter().any(|c| c.code == "1912002");
+    let expected: Vec<_> = w
+        .record
+        .timeline(p)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind != EntryKind::CaseNote && hide_falls(&e.codes))
+        .collect();
+    assert!(expected.iter().any(|e| e.kind == EntryKind::Medication));
+    assert!(!expected.iter().any(|e| e.kind == EntryKind::Incident));
+    assert_eq!(
+        w.record.timeline_json(p, keep, hide_falls).unwrap(),
+        serde_json::to_vec(&expected).unwrap()
+    );
+    assert_eq!(
+        w.record.timeline_json(p, |_| false, |_| true).unwrap(),
+        b"[]"
+    );
+    assert!(matches!(
+        w.record.timeline_json(PersonId::new(), |_| true, |_| true),
+        Err(RecordError::NotFound(_))
+    ));
+}
+
 #[test]
 fn verify_passes_on_an_untouched_log() {
     let w = World::new(4);

@@ -10,7 +10,8 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use caretrail_access::{
     Action, BreakGlassGrant, Decision, Facts, Principal, Review, decide, decide_review,
 };
@@ -346,25 +347,42 @@ pub struct TimelineQuery {
     pub kind: Option<EntryKind>,
 }
 
-/// Reads the record after an allowed, audited decision; entries in withheld categories are left
-/// out, and the kind/time filters applied.
+/// Reads the record after an allowed, audited decision: the timeline's JSON, entries in withheld
+/// categories left out and the kind/time filters applied (on metadata, before decryption).
 fn read_record(
     record: &Record,
     principal: &Principal,
     person: PersonId,
     q: &TimelineQuery,
-) -> Result<Vec<Entry>, ApiError> {
+) -> Result<EntriesJson, ApiError> {
     let grant = authorise(record, principal, person, &Action::ReadRecord)?;
-    // Kind and time filter on metadata, before decryption; categories need the codes inside.
-    let entries = record.timeline_where(person, |m| {
-        q.kind.is_none_or(|k| m.kind == k)
-            && q.from.is_none_or(|f| m.effective_at >= f)
-            && q.to.is_none_or(|t| m.effective_at < t)
-    })?;
-    Ok(entries
-        .into_iter()
-        .filter(|e| grant.may_see_entry(e))
-        .collect())
+    let json = record.timeline_json(
+        person,
+        |m| {
+            q.kind.is_none_or(|k| m.kind == k)
+                && q.from.is_none_or(|f| m.effective_at >= f)
+                && q.to.is_none_or(|t| m.effective_at < t)
+        },
+        |codes| grant.may_see_codes(codes),
+    )?;
+    Ok(EntriesJson(json))
+}
+
+/// A JSON array of entries ([`Entry`]'s shape), already serialised by the record service.
+#[derive(Debug)]
+struct EntriesJson(Vec<u8>);
+
+impl IntoResponse for EntriesJson {
+    fn into_response(self) -> Response {
+        (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            )],
+            self.0,
+        )
+            .into_response()
+    }
 }
 
 /// A person's entries in effective-time order: those the caller's role, care relationship and
@@ -383,7 +401,7 @@ async fn timeline(
     headers: HeaderMap,
     Path(id): Path<String>,
     query: Result<Query<TimelineQuery>, axum::extract::rejection::QueryRejection>,
-) -> Result<Json<Vec<Entry>>, ApiError> {
+) -> Result<EntriesJson, ApiError> {
     let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = parse_person(&id)?;
     let Query(q) = query.map_err(|_| {
@@ -392,11 +410,9 @@ async fn timeline(
             "query parameters are from, to (RFC 3339) and kind",
         ))
     })?;
-    Ok(Json(
-        state
-            .blocking(move |r| read_record(r, &principal, person, &q))
-            .await?,
-    ))
+    state
+        .blocking(move |r| read_record(r, &principal, person, &q))
+        .await
 }
 
 /// The signed-in citizen's own record.
@@ -412,7 +428,7 @@ async fn my_record(
     State(state): State<AppState>,
     session: Session,
     headers: HeaderMap,
-) -> Result<Json<Vec<Entry>>, ApiError> {
+) -> Result<EntriesJson, ApiError> {
     let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = own_person(&state, &session, &principal, AuditAction::ReadRecord).await?;
     let q = TimelineQuery {
@@ -420,11 +436,9 @@ async fn my_record(
         to: None,
         kind: None,
     };
-    Ok(Json(
-        state
-            .blocking(move |r| read_record(r, &principal, person, &q))
-            .await?,
-    ))
+    state
+        .blocking(move |r| read_record(r, &principal, person, &q))
+        .await
 }
 
 /// The citizen's own person. Any other account gets 403, and the attempt is still audited
