@@ -7,6 +7,8 @@
                                                  choose the people the benchmark uses (see below)
     bench_http.py leaves BASE                    print the log's size from the latest checkpoint
     bench_http.py table DIR                      print the results table; exit 1 on any failure
+    bench_http.py compare SQLITE_DIR PG_DIR      print PostgreSQL's figures beside SQLite's, per
+                                                 scenario, with the ratio PostgreSQL / SQLite
 
 `pick` reads every person on the social worker's caseload once, keeps those that answer 200,
 and writes DIR/person (by default the one whose timeline is the median size in bytes, so the
@@ -109,13 +111,18 @@ def ms(seconds):
     return f"{seconds * 1000:.2f}" if seconds is not None else "-"
 
 
-def table(out):
+def scenarios(out):
     rows = []
     with open(f"{out}/scenarios.tsv") as f:
         for line in f:
             if line.strip():
                 name, load, expected, path, before, after = line.rstrip("\n").split("\t")
                 rows.append((name, load, expected, json.load(open(path)), int(before), int(after)))
+    return rows
+
+
+def table(out):
+    rows = scenarios(out)
     baseline = next((r[3]["summary"]["requestsPerSec"] for r in rows if r[0] == "healthz"), None)
     header = ["scenario", "load", "requests", "req/s", "p50 ms", "p99 ms", "p99.9 ms",
               "× baseline", "leaves/req", "statuses"]
@@ -153,6 +160,32 @@ def table(out):
     print("\nall requests succeeded")
 
 
+def compare(sqlite_out, pg_out):
+    """One row per scenario run on both engines: req/s, p50 and p99, SQLite then PostgreSQL,
+    and PostgreSQL / SQLite (above 1 for req/s is faster, above 1 for a latency is slower)."""
+    pg = {r[0]: r for r in scenarios(pg_out)}
+    header = ["scenario", "load", "req/s SQLite", "req/s PG", "× SQLite",
+              "p50 ms SQLite", "p50 ms PG", "p99 ms SQLite", "p99 ms PG", "× SQLite"]
+    lines = []
+    for name, load, _, d, _, _ in scenarios(sqlite_out):
+        if name not in pg:
+            continue
+        e = pg[name][3]
+        rs, rp = d["summary"]["requestsPerSec"], e["summary"]["requestsPerSec"]
+        ps, pp = d["latencyPercentiles"], e["latencyPercentiles"]
+        ratio = lambda a, b: f"{b / a:.2f}" if a and b is not None else "-"
+        lines.append([name, load, f"{rs:.0f}", f"{rp:.0f}", ratio(rs, rp),
+                      ms(ps.get("p50")), ms(pp.get("p50")), ms(ps.get("p99")), ms(pp.get("p99")),
+                      ratio(ps.get("p99"), pp.get("p99"))])
+    widths = [max(len(r[i]) for r in [header] + lines) for i in range(len(header))]
+    fmt = lambda r: "  ".join(c.ljust(w) if i in (0, 1) else c.rjust(w)
+                              for i, (c, w) in enumerate(zip(r, widths)))
+    print(fmt(header))
+    for r in lines:
+        print(fmt(r))
+
+
 if __name__ == "__main__":
     cmd, args = sys.argv[1], sys.argv[2:]
-    {"wait": wait, "signin": signin, "pick": pick, "leaves": leaves, "table": table}[cmd](*args)
+    {"wait": wait, "signin": signin, "pick": pick, "leaves": leaves, "table": table,
+     "compare": compare}[cmd](*args)

@@ -76,6 +76,9 @@ pub enum Command {
     },
     /// Measure throughput and latency as ratios against baselines run in the same process.
     Bench(crate::bench::BenchArgs),
+    /// One server process of `bench --database postgres://...` (started by it, not by hand).
+    #[command(hide = true)]
+    BenchWriter(crate::bench::WriterArgs),
     /// Copy a SQLite deployment into PostgreSQL (same leaves, tree, checkpoints and root);
     /// run it again to resume after an interruption. Stop the source's server first.
     Migrate(MigrateArgs),

@@ -67,10 +67,14 @@ fn find_user(record: &Record, username: Option<&str>) -> Result<User, RecordErro
 
 fn run(cli: Cli) -> Result<ExitCode, RecordError> {
     let dir = DataDir::new(&cli.data, cli.database.as_deref())?;
-    run_command(&dir, cli.command)
+    run_command(&dir, cli.command, cli.database.as_deref())
 }
 
-fn run_command(dir: &DataDir, command: Command) -> Result<ExitCode, RecordError> {
+fn run_command(
+    dir: &DataDir,
+    command: Command,
+    database: Option<&str>,
+) -> Result<ExitCode, RecordError> {
     let dir = dir.clone();
     match command {
         Command::Init => {
@@ -215,7 +219,8 @@ fn run_command(dir: &DataDir, command: Command) -> Result<ExitCode, RecordError>
                 println!("{} entries", entries.len());
             }
         }
-        Command::Bench(a) => bench::run(&a)?,
+        Command::Bench(a) => bench::run(&a, database)?,
+        Command::BenchWriter(a) => bench::writer(&dir, &a)?,
         Command::Migrate(a) => {
             let m = migrate::migrate(&migrate::MigratePlan {
                 from: a.from,
