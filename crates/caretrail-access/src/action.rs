@@ -111,14 +111,19 @@ impl fmt::Display for Action {
 pub enum Review {
     /// `GET /api/v1/review/break-glass`: every break-glass window and every read made in one.
     BreakGlass,
+    /// `GET /api/v1/flags`: the decision-support flags of the people the caller may read flags
+    /// of. The list itself is decided here; each person on it is then decided with
+    /// [`Action::ReadFlags`], and people refused are left out.
+    Flags,
 }
 
 impl Review {
-    pub const ALL: [Review; 1] = [Review::BreakGlass];
+    pub const ALL: [Review; 2] = [Review::BreakGlass, Review::Flags];
 
     pub fn audit_action(self) -> AuditAction {
         match self {
             Review::BreakGlass => AuditAction::ReviewBreakGlass,
+            Review::Flags => AuditAction::ReadFlags,
         }
     }
 }

@@ -106,7 +106,12 @@ pub fn decide_review(principal: &Principal, review: Review) -> Decision {
     Decision::Allow(Grant {
         principal: principal.clone(),
         target: Target::Review(review),
-        basis: Basis::OversightDuty,
+        basis: match (review, principal.role) {
+            (Review::BreakGlass, _) => Basis::OversightDuty,
+            (Review::Flags, Role::Citizen) => Basis::OwnRecord,
+            (Review::Flags, Role::Manager) => Basis::OrganisationCaseload,
+            (Review::Flags, _) => Basis::CareRelationship,
+        },
         hidden: CategorySet::EMPTY,
         person_erased: false,
     })

@@ -176,10 +176,12 @@ pub fn permission(role: Role, action: &Action) -> Option<Permission> {
 }
 
 /// The purposes under which `role` may open `review`, or `None`: not permitted. The break-glass
-/// review queue is the privacy officer's (DESIGN §4).
+/// review queue is the privacy officer's (DESIGN §4). The flags list is open to the roles that
+/// may read a person's flags, under the same purposes; each person on it is decided on its own.
 pub fn review_permission(role: Role, review: Review) -> Option<&'static [Purpose]> {
     match (role, review) {
         (Role::PrivacyOfficer, Review::BreakGlass) => Some(CARE_AUDIT),
+        (_, Review::Flags) => permission(role, &Action::ReadFlags).map(|p| p.purposes),
         _ => None,
     }
 }

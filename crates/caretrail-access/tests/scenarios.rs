@@ -721,6 +721,42 @@ fn only_the_privacy_officer_opens_the_break_glass_review_queue() {
 }
 
 #[test]
+fn the_flags_list_is_open_to_flag_readers_under_their_purposes() {
+    // Written out from the rules in policy.rs's docs, independent of the table: care roles and
+    // citizens read flags; a care worker, nurse or GP under care or emergency, a social worker
+    // or manager also under safeguarding, a citizen under care only.
+    for role in Role::ALL {
+        for purpose in Purpose::ALL {
+            let p = Principal {
+                purpose,
+                ..principal(role, OrganisationId::new())
+            };
+            let d = decide_review(&p, Review::Flags);
+            let purposes: &[Purpose] = match role {
+                Role::CareWorker | Role::Nurse | Role::Gp => &[Purpose::Care, Purpose::Emergency],
+                Role::SocialWorker | Role::Manager => {
+                    &[Purpose::Care, Purpose::Safeguarding, Purpose::Emergency]
+                }
+                Role::Citizen => &[Purpose::Care],
+                _ => &[],
+            };
+            let want = match role {
+                _ if purposes.is_empty() => "role-not-permitted",
+                _ if !purposes.contains(&purpose) => "purpose-not-permitted",
+                Role::Citizen => "own-record",
+                Role::Manager => "organisation-caseload",
+                _ => "care-relationship",
+            };
+            assert_eq!(d.code(), want, "{role} {purpose}");
+            if let Some(g) = d.grant() {
+                assert_eq!(g.review(), Some(Review::Flags));
+                assert_eq!(g.person(), None);
+            }
+        }
+    }
+}
+
+#[test]
 fn denial_messages_name_no_personal_data() {
     let nurse = principal(Role::Nurse, OrganisationId::new());
     let person = PersonId::new();

@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 pub mod error;
+pub mod flags;
 pub mod group;
 pub mod keys;
 pub mod service;
@@ -21,6 +22,7 @@ pub mod verify;
 pub mod wire;
 
 pub use error::RecordError;
+pub use flags::{FlagState, FlagStatus};
 pub use keys::KeyFiles;
 pub use service::{NewEntryRequest, NewPerson, Record, ReviewView};
 pub use verify::VerifyReport;

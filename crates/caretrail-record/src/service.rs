@@ -107,6 +107,8 @@ pub struct Record {
     system_keys: PersonKeys,
     pseudonyms: PseudonymKey,
     person_keys: Mutex<HashMap<PersonId, Arc<PersonKeys>>>,
+    /// The system account once looked up (the author of flags; see [`crate::flags`]).
+    pub(crate) system: Mutex<Option<User>>,
     writer: GroupCommit,
 }
 
@@ -194,6 +196,7 @@ impl Record {
             system_keys,
             pseudonyms,
             person_keys: Mutex::new(HashMap::new()),
+            system: Mutex::new(None),
             writer,
         })
     }
@@ -458,6 +461,32 @@ impl Record {
             leaf_index: appended.leaf_indexes[1],
             checkpoint: appended.checkpoint,
         })
+    }
+
+    /// Writes entries and the audit event of the decision that allowed the first in one
+    /// transaction (all or nothing): an entry and the flags decision support raised on it. The
+    /// receipts are in the order of `reqs`.
+    pub fn add_entries_audited(
+        &self,
+        reqs: Vec<NewEntryRequest>,
+        event: AuditEvent,
+    ) -> Result<Vec<Receipt>, RecordError> {
+        let mut writes = Vec::with_capacity(reqs.len() + 1);
+        writes.push(self.prepare_audit(event)?);
+        for req in &reqs {
+            let keys = self.check_request(req)?;
+            writes.push(Write::Entry(self.prepare(req, &keys)?));
+        }
+        let appended = self.writer.submit(writes)?;
+        Ok(reqs
+            .iter()
+            .zip(appended.leaf_indexes.iter().skip(1))
+            .map(|(req, idx)| Receipt {
+                entry_id: req.id.to_string(),
+                leaf_index: *idx,
+                checkpoint: appended.checkpoint.clone(),
+            })
+            .collect())
     }
 
     /// Who accessed the person's record: every audited decision concerning them, oldest first.

@@ -127,7 +127,7 @@ async fn replace_consent(
                 amends: None,
                 data,
             };
-            write_entry(record, &principal, &Action::ReplaceConsent, new)
+            write_entry(record, &principal, &Action::ReplaceConsent, new).map(|(r, _)| r)
         })
         .await?;
     Ok(Json(receipt))

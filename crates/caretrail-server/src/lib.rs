@@ -15,10 +15,12 @@ pub mod auth;
 pub mod config;
 pub mod consent;
 pub mod error;
+pub mod flags;
 pub mod ledger;
 pub mod metrics;
 pub mod openapi;
 pub mod people;
+pub mod score;
 pub mod tls;
 
 use std::sync::Arc;
@@ -86,6 +88,8 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(ledger::routes())
         .merge(people::routes())
         .merge(consent::routes())
+        .merge(score::routes())
+        .merge(flags::routes())
 }
 
 /// The whole HTTP surface.

@@ -21,6 +21,7 @@ pub const TAG_PRIVACY: &str = "privacy";
 pub const TAG_CITIZEN: &str = "citizen";
 pub const TAG_LEDGER: &str = "ledger";
 pub const TAG_OPERATIONS: &str = "operations";
+pub const TAG_DECISION_SUPPORT: &str = "decision-support";
 
 #[derive(Debug, OpenApi)]
 #[openapi(
@@ -58,6 +59,7 @@ the offending field as a JSON Pointer in `errors[].field`.",
         (name = "privacy", description = "The privacy officer's retention, erasure and break-glass review."),
         (name = "citizen", description = "A citizen's own record, who looked at it, and everything held."),
         (name = "ledger", description = "The public, verifiable log: checkpoints and proofs."),
+        (name = "decision-support", description = "Scores of the instruments of reference/instruments.md, the flags they raise on writes, and their acknowledgement."),
         (name = "operations", description = "Health, readiness, metrics and this document."),
     )
 )]

@@ -243,30 +243,56 @@ pub(crate) fn audit_invalid(
     Ok(())
 }
 
-/// Writes `new` after an allowed decision on `action`: its audit leaf and the entry commit in one
-/// transaction. A refusal, or a write the record itself refuses (erased person, bad amendment),
-/// writes nothing but its own audit leaf.
+/// Writes `new` after an allowed decision on `action`: its audit leaf, the entry and the flags
+/// decision support raises on it (authored by the system account, see [`crate::flags`]) commit
+/// in one transaction. A refusal, or a write the record itself refuses (erased person, bad
+/// amendment), writes nothing but its own audit leaf. Returns the entry's receipt and the
+/// flags' receipts.
 pub(crate) fn write_entry(
     record: &Record,
     principal: &Principal,
     action: &Action,
     new: NewEntryRequest,
-) -> Result<Receipt, ApiError> {
+) -> Result<(Receipt, Vec<Receipt>), ApiError> {
     let j = judge(record, principal, new.person, action)?;
     if !matches!(j.decision, Some(Decision::Allow(_))) {
         audit(record, &j)?;
         return Err(refusal(j.decision.as_ref()));
     }
     let ev = j.event;
-    match record.add_entry_audited(new, ev.clone()) {
-        Ok(receipt) => Ok(receipt),
+    let rejected = |e: RecordError, ev: AuditEvent| -> Result<(Receipt, Vec<Receipt>), ApiError> {
+        record.audit(AuditEvent {
+            allowed: false,
+            reason: "rejected-by-record".into(),
+            ..ev
+        })?;
+        Err(e.into())
+    };
+    let flags = match crate::flags::raised_by(record, &new) {
+        Ok(flags) => flags,
         Err(e @ (RecordError::Input(_) | RecordError::Conflict(_) | RecordError::NotFound(_))) => {
+            return rejected(e, ev);
+        }
+        Err(e) => {
+            // Decision support could not read the record: the attempt is still audited, and
+            // the write is refused rather than committed without the advice it should carry.
             record.audit(AuditEvent {
                 allowed: false,
-                reason: "rejected-by-record".into(),
+                reason: "decision-support-failed".into(),
                 ..ev
             })?;
-            Err(e.into())
+            return Err(e.into());
+        }
+    };
+    let mut writes = vec![new];
+    writes.extend(flags);
+    match record.add_entries_audited(writes, ev.clone()) {
+        Ok(mut receipts) => {
+            let entry = receipts.remove(0);
+            Ok((entry, receipts))
+        }
+        Err(e @ (RecordError::Input(_) | RecordError::Conflict(_) | RecordError::NotFound(_))) => {
+            rejected(e, ev)
         }
         Err(e) => Err(e.into()),
     }
@@ -563,7 +589,7 @@ pub struct NewEntryBody {
     security(("bearer" = [])),
     params(PersonPath, PurposeHeader),
     request_body = NewEntryBody,
-    responses((status = 201, description = "Written", body = Receipt), Refused)
+    responses((status = 201, description = "Written: the entry's receipt, and the receipts of the flags decision support raised on it in the same transaction", body = WriteReceipt), Refused)
 )]
 async fn add_entry(
     State(state): State<AppState>,
@@ -571,7 +597,7 @@ async fn add_entry(
     headers: HeaderMap,
     Path(id): Path<String>,
     body: Bytes,
-) -> Result<(StatusCode, Json<Receipt>), ApiError> {
+) -> Result<(StatusCode, Json<WriteReceipt>), ApiError> {
     let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = parse_person(&id)?;
     let author = session.user.clone();
@@ -609,7 +635,33 @@ async fn add_entry(
             write_entry(record, &principal, &action, new)
         })
         .await?;
-    Ok((StatusCode::CREATED, Json(receipt)))
+    Ok((
+        StatusCode::CREATED,
+        Json(WriteReceipt::new(receipt.0, receipt.1)),
+    ))
+}
+
+/// The answer to `POST /api/v1/people/{id}/entries`: the entry's receipt (DESIGN §4) and the
+/// receipts of the flag entries decision support raised on it, committed in the same
+/// transaction (empty when it raised none).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct WriteReceipt {
+    pub entry_id: String,
+    pub leaf_index: u64,
+    /// The signed note of a checkpoint whose tree includes the leaf.
+    pub checkpoint: String,
+    pub flags: Vec<Receipt>,
+}
+
+impl WriteReceipt {
+    fn new(entry: Receipt, flags: Vec<Receipt>) -> Self {
+        WriteReceipt {
+            entry_id: entry.entry_id,
+            leaf_index: entry.leaf_index,
+            checkpoint: entry.checkpoint,
+            flags,
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -39,6 +39,8 @@ enum Route {
     Erase,
     ReadConsent,
     ReplaceConsent,
+    ListFlags,
+    AcknowledgeFlag,
 }
 
 const ROLES: [&str; 8] = ["cw", "nurse", "sw", "gp", "mgr", "po", "auditor", "citizen"];
@@ -48,7 +50,7 @@ const SCENARIOS: [Scenario; 4] = [
     Scenario::ConsentBlocked,
     Scenario::BreakGlass,
 ];
-const ROUTES: [Route; 14] = [
+const ROUTES: [Route; 16] = [
     Route::Person,
     Route::Timeline,
     Route::WriteNote,
@@ -63,6 +65,8 @@ const ROUTES: [Route; 14] = [
     Route::Erase,
     Route::ReadConsent,
     Route::ReplaceConsent,
+    Route::ListFlags,
+    Route::AcknowledgeFlag,
 ];
 
 /// Care roles that read and write through a care relationship (or a caseload, for a manager).
@@ -109,6 +113,15 @@ fn expected(role: &str, scenario: Scenario, route: Route) -> StatusCode {
             ConsentBlocked if citizen => ok,
             _ => no,
         },
+        // The list spans people: open to every role that reads flags (each person on it is
+        // decided on its own), whatever the scenario of this one person.
+        Route::ListFlags if CARERS.contains(&role) || citizen => ok,
+        // An acknowledgement is a write: care roles through their relationship (a manager
+        // through the caseload), never a citizen, never through break-glass or against consent.
+        Route::AcknowledgeFlag => match scenario {
+            Related if CARERS.contains(&role) => StatusCode::CREATED,
+            _ => no,
+        },
         Route::MyRecord | Route::MyAccessLog | Route::MyExport if citizen => ok,
         Route::ReviewQueue | Route::SetRetention | Route::Erase if role == "po" => ok,
         _ => no,
@@ -120,6 +133,29 @@ struct Case {
     token: String,
     person: PersonId,
     relationship: Option<RelationshipId>,
+    /// An open flag on the person, for the acknowledgement route.
+    flag: Option<EntryId>,
+}
+
+/// An open flag on `person`, written by the system account as decision support does.
+fn raise_flag(app: &TestApp, person: PersonId) -> EntryId {
+    let system = app.sync(|r| r.system_account(app.council)).unwrap();
+    let now = jiff::Timestamp::now();
+    let data = serde_json::json!({"instrument": "news2", "version": "test", "severity": "high",
+        "summary": "Matrix flag.", "inputs": [], "explanation": {"reason": "risk_high"}});
+    let request = NewEntryRequest {
+        id: EntryId::new(),
+        person,
+        organisation: system.organisation,
+        author: system,
+        recorded_at: now,
+        effective_at: now,
+        amends: None,
+        data: EntryData::parse(EntryKind::Flag, &data).unwrap(),
+    };
+    let id = request.id;
+    app.sync(|r| r.add_entry(request)).unwrap();
+    id
 }
 
 fn relate(app: &TestApp, practitioner: &str, person: PersonId) -> RelationshipId {
@@ -160,7 +196,7 @@ fn block(app: &TestApp, person: PersonId, organisation: caretrail_core::Organisa
     app.sync(|r| r.add_entry(request)).unwrap();
 }
 
-async fn setup(role: &str, scenario: Scenario) -> Case {
+async fn setup(role: &str, scenario: Scenario, route: Route) -> Case {
     let app = TestApp::new();
     let token = app.sign_in(role).await;
     let citizen = role == "citizen";
@@ -191,11 +227,13 @@ async fn setup(role: &str, scenario: Scenario) -> Case {
             )
             .await;
     }
+    let flag = (route == Route::AcknowledgeFlag).then(|| raise_flag(&app, person));
     Case {
         app,
         token,
         person,
         relationship,
+        flag,
     }
 }
 
@@ -259,6 +297,15 @@ async fn attempt(case: &Case, role: &str, route: Route) -> StatusCode {
             format!("/api/v1/people/{p}/consent"),
             Some(r#"{"directives":[]}"#.to_owned()),
         ),
+        Route::ListFlags => (Method::GET, "/api/v1/flags?status=open".to_owned(), None),
+        Route::AcknowledgeFlag => (
+            Method::POST,
+            format!(
+                "/api/v1/flags/{}/acknowledge",
+                case.flag.unwrap_or_default()
+            ),
+            Some(r#"{"decision":"override","reason":"Matrix override."}"#.to_owned()),
+        ),
     };
     app.call(method, &uri, t, body.as_deref()).await.status
 }
@@ -270,14 +317,14 @@ async fn every_route_role_and_scenario_answers_as_expected_with_exactly_one_audi
     for role in ROLES {
         for scenario in SCENARIOS {
             for route in ROUTES {
-                let case = setup(role, scenario).await;
+                let case = setup(role, scenario, route).await;
                 let before = case.app.sync(|r| r.store().tree_size().unwrap());
                 let status = attempt(&case, role, route).await;
                 let after = case.app.sync(|r| r.store().tree_size().unwrap());
                 let want = expected(role, scenario, route);
                 // An allowed write or erasure appends its own leaf after the audit leaf.
                 let leaves = match (route, status) {
-                    (Route::WriteNote, StatusCode::CREATED)
+                    (Route::WriteNote | Route::AcknowledgeFlag, StatusCode::CREATED)
                     | (Route::Erase | Route::ReplaceConsent, StatusCode::OK) => 2,
                     _ => 1,
                 };

@@ -76,6 +76,8 @@ async fn every_documented_operation_is_answered_by_a_handler() {
             "/api/v1/me/",
             "/api/v1/review/",
             "/api/v1/caseload",
+            "/api/v1/flags",
+            "/api/v1/score/",
         ]
         .iter()
         .any(|p| path.starts_with(p));
@@ -142,6 +144,9 @@ fn the_routes_the_other_tests_use_are_documented() {
         ("GET", "/api/v1/review/break-glass"),
         ("POST", "/api/v1/review/break-glass/{item}/close"),
         ("GET", "/api/v1/caseload"),
+        ("POST", "/api/v1/score/{instrument}"),
+        ("GET", "/api/v1/flags"),
+        ("POST", "/api/v1/flags/{id}/acknowledge"),
         ("GET", "/api/v1/me/record"),
         ("GET", "/api/v1/me/access-log"),
         ("GET", "/api/v1/me/export"),

@@ -694,14 +694,16 @@ async fn the_timeline_filters_by_kind_and_effective_time() {
             .await;
         assert_eq!(w.status, StatusCode::CREATED, "{}", w.text());
     }
+    // The fall raised a flag (a prompt to reassess the Morse Fall Scale), effective with it.
     assert_eq!(
         months(&app, &sw, p, "").await,
-        ["2026-01", "2026-02", "2026-03"]
+        ["2026-01", "2026-02", "2026-02", "2026-03"]
     );
     assert_eq!(
         months(&app, &sw, p, "?kind=case-note").await,
         ["2026-01", "2026-03"]
     );
+    assert_eq!(months(&app, &sw, p, "?kind=flag").await, ["2026-02"]);
     assert_eq!(
         months(
             &app,
@@ -710,7 +712,7 @@ async fn the_timeline_filters_by_kind_and_effective_time() {
             "?from=2026-02-01T00:00:00Z&to=2026-03-10T09:00:00Z"
         )
         .await,
-        ["2026-02"],
+        ["2026-02", "2026-02"],
         "from is inclusive, to exclusive"
     );
     assert_eq!(months(&app, &sw, p, "?kind=incident").await, ["2026-02"]);

@@ -74,6 +74,9 @@ pub enum Command {
         #[arg(long)]
         by: Option<String>,
     },
+    /// Score one decision-support instrument: reads one JSON object (standard input or
+    /// --input) and prints one JSON object. Needs no data directory.
+    Score(crate::score::ScoreArgs),
     /// Measure throughput and latency as ratios against baselines run in the same process.
     Bench(crate::bench::BenchArgs),
     /// One server process of `bench --database postgres://...` (started by it, not by hand).

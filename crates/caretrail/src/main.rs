@@ -8,6 +8,7 @@ mod args;
 mod bench;
 mod datadir;
 mod migrate;
+mod score;
 mod seed;
 
 use std::io::Read as _;
@@ -219,6 +220,7 @@ fn run_command(
                 println!("{} entries", entries.len());
             }
         }
+        Command::Score(a) => print_json(&score::run(&a)?),
         Command::Bench(a) => bench::run(&a, database)?,
         Command::BenchWriter(a) => bench::writer(&dir, &a)?,
         Command::Migrate(a) => {

@@ -16,8 +16,9 @@ use serde::Serialize;
 
 use crate::datadir::DataDir;
 
-/// Username of the account that authors system writes (CLI entries, erasures by default).
-pub const SYSTEM_USERNAME: &str = "caretrail-system";
+/// Username of the account that authors system writes (CLI entries, erasures by default, and
+/// decision-support flags).
+pub const SYSTEM_USERNAME: &str = caretrail_record::flags::SYSTEM_USERNAME;
 const LOAD_BATCH: usize = 2000;
 
 /// One line of `demo-accounts.json` (DESIGN §4).
@@ -59,21 +60,15 @@ fn hash_password(password: &str) -> Result<String, RecordError> {
         .map_err(|_| RecordError::Conflict("could not hash a password".into()))
 }
 
-/// The system account, in the first council (or the first organisation).
+/// The system account, in the first council (or the first organisation): the same account the
+/// record creates when a deployment has none (`caretrail_record::flags::system_user`).
 fn system_user(orgs: &[Organisation]) -> User {
     let org = orgs
         .iter()
         .find(|o| o.kind == caretrail_core::OrganisationKind::Council)
         .or(orgs.first())
         .map_or(OrganisationId::from_bytes([0; 16]), |o| o.id);
-    User {
-        id: UserId::from_random_bytes(*b"caretrail-system"),
-        username: SYSTEM_USERNAME.into(),
-        display_name: "caretrail system".into(),
-        role: Role::System,
-        organisation: org,
-        person: None,
-    }
+    caretrail_record::flags::system_user(org)
 }
 
 /// Seeds `dir` (initialising it first if new). Refuses a directory that already has people.
