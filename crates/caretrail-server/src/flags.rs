@@ -184,34 +184,12 @@ impl FlagItem {
 /// organisation caseload, a citizen's own record.
 fn candidates(record: &Record, session: &Session) -> Result<Vec<PersonId>, ApiError> {
     let user = &session.user;
-    let store = record.store();
     let now = Timestamp::now();
     let mut people: Vec<PersonId> = match user.role {
         Role::Citizen => user.person.into_iter().collect(),
-        Role::Manager => {
-            let mut all = Vec::new();
-            for u in store
-                .users()
-                .map_err(RecordError::from)?
-                .into_iter()
-                .filter(|u| u.organisation == user.organisation)
-            {
-                all.extend(
-                    store
-                        .relationships_for_practitioner(u.id)
-                        .map_err(RecordError::from)?,
-                );
-            }
-            all.into_iter()
-                .filter(|r| r.organisation == user.organisation && r.is_active_at(now))
-                .map(|r| r.person)
-                .collect()
-        }
-        _ => store
-            .relationships_for_practitioner(user.id)
-            .map_err(RecordError::from)?
+        _ => crate::people::reach(record, user)?
             .into_iter()
-            .filter(|r| r.organisation == user.organisation && r.is_active_at(now))
+            .filter(|r| r.is_active_at(now))
             .map(|r| r.person)
             .collect(),
     };

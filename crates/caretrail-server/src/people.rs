@@ -942,6 +942,29 @@ pub struct CaseloadItem {
     pub since: Timestamp,
 }
 
+/// The care relationships, active or not, through which `user` reaches people within their own
+/// organisation: their own, or for a manager every relationship of anyone in the organisation.
+pub(crate) fn reach(
+    record: &Record,
+    user: &caretrail_core::User,
+) -> Result<Vec<caretrail_core::CareRelationship>, RecordError> {
+    let store = record.store();
+    let mut rels = Vec::new();
+    if user.role == caretrail_core::Role::Manager {
+        for u in store
+            .users()?
+            .into_iter()
+            .filter(|u| u.organisation == user.organisation)
+        {
+            rels.extend(store.relationships_for_practitioner(u.id)?);
+        }
+    } else {
+        rels = store.relationships_for_practitioner(user.id)?;
+    }
+    rels.retain(|r| r.organisation == user.organisation);
+    Ok(rels)
+}
+
 /// The people the caller has an active care relationship with (a manager: their
 /// organisation's caseload). Opaque ids only.
 #[utoipa::path(
@@ -959,39 +982,14 @@ async fn caseload(
     let items = state
         .blocking(move |record| {
             let now = Timestamp::now();
-            let store = record.store();
-            let rels: Vec<caretrail_core::CareRelationship> =
-                if user.role == caretrail_core::Role::Manager {
-                    let mut all = Vec::new();
-                    for u in store
-                        .users()
-                        .map_err(RecordError::from)?
-                        .into_iter()
-                        .filter(|u| u.organisation == user.organisation)
-                    {
-                        all.extend(
-                            store
-                                .relationships_for_practitioner(u.id)
-                                .map_err(RecordError::from)?,
-                        );
-                    }
-                    all.into_iter()
-                        .filter(|r| r.organisation == user.organisation)
-                        .collect()
-                } else if user.role.is_practitioner() {
-                    store
-                        .relationships_for_practitioner(user.id)
-                        .map_err(RecordError::from)?
-                        .into_iter()
-                        .filter(|r| r.organisation == user.organisation)
-                        .collect()
-                } else {
-                    return Err(ApiError::new(
-                        StatusCode::FORBIDDEN,
-                        "Forbidden",
-                        "only practitioners have a caseload",
-                    ));
-                };
+            if user.role != caretrail_core::Role::Manager && !user.role.is_practitioner() {
+                return Err(ApiError::new(
+                    StatusCode::FORBIDDEN,
+                    "Forbidden",
+                    "only practitioners have a caseload",
+                ));
+            }
+            let rels = reach(record, &user)?;
             let mut items: Vec<CaseloadItem> = rels
                 .into_iter()
                 .filter(|r| r.is_active_at(now))

@@ -44,6 +44,28 @@ fn print_json<T: serde::Serialize>(value: &T) {
     );
 }
 
+/// The JSON document a command reads: the `--input` file, or standard input without one.
+fn read_json_input(input: Option<&std::path::Path>) -> Result<serde_json::Value, InputError> {
+    let text = match input {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|_| InputError::field("/input", "cannot read the input file"))?,
+        None => {
+            let mut s = String::new();
+            std::io::stdin()
+                .read_to_string(&mut s)
+                .map_err(|_| InputError::syntax("standard input is not UTF-8 text"))?;
+            s
+        }
+    };
+    serde_json::from_str(&text).map_err(|e| {
+        InputError::syntax(format!(
+            "the input is not JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })
+}
+
 fn parse_person(text: &str) -> Result<PersonId, RecordError> {
     text.parse()
         .map_err(|_| InputError::field("/person", "not a valid person id").into())
@@ -146,24 +168,7 @@ fn run_command(
             let kind: EntryKind = kind
                 .parse()
                 .map_err(|m: String| InputError::field("/kind", m))?;
-            let text = match input {
-                Some(path) => std::fs::read_to_string(&path)
-                    .map_err(|_| InputError::field("/input", "cannot read the input file"))?,
-                None => {
-                    let mut s = String::new();
-                    std::io::stdin()
-                        .read_to_string(&mut s)
-                        .map_err(|_| InputError::syntax("standard input is not UTF-8 text"))?;
-                    s
-                }
-            };
-            let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                InputError::syntax(format!(
-                    "the input is not JSON (line {}, column {})",
-                    e.line(),
-                    e.column()
-                ))
-            })?;
+            let value = read_json_input(input.as_deref())?;
             let data = EntryData::parse(kind, &value)?;
             let now = Timestamp::now();
             let effective_at = match effective_at {

@@ -6,7 +6,6 @@
 //! It needs no data directory and writes nothing. Bad input, and an unknown instrument, print the
 //! problem JSON on standard error and exit 2 (DESIGN §4).
 
-use std::io::Read as _;
 use std::path::PathBuf;
 
 use caretrail_core::InputError;
@@ -29,24 +28,7 @@ pub fn run(args: &ScoreArgs) -> Result<serde_json::Value, RecordError> {
     if caretrail_insight::version(&args.instrument).is_none() {
         return Err(unknown(&args.instrument).into());
     }
-    let text = match &args.input {
-        Some(path) => std::fs::read_to_string(path)
-            .map_err(|_| InputError::field("/input", "cannot read the input file"))?,
-        None => {
-            let mut s = String::new();
-            std::io::stdin()
-                .read_to_string(&mut s)
-                .map_err(|_| InputError::syntax("standard input is not UTF-8 text"))?;
-            s
-        }
-    };
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        InputError::syntax(format!(
-            "the input is not JSON (line {}, column {})",
-            e.line(),
-            e.column()
-        ))
-    })?;
+    let value = crate::read_json_input(args.input.as_deref())?;
     caretrail_insight::score(&args.instrument, &value).map_err(|e| match e {
         InsightError::UnknownInstrument { name } => unknown(&name).into(),
         InsightError::Input(e) => e.into(),
