@@ -256,6 +256,14 @@ pub trait Store: Send + Sync {
         Err(import_unsupported())
     }
 
+    /// After a bulk load (an import, a benchmark's load): brings what the engine's query
+    /// planner knows about the tables up to date, so that the first reads after it are planned
+    /// on the tables as they now are rather than as they were when empty. The default does
+    /// nothing (SQLite plans these lookups by primary key whatever its statistics say).
+    fn refresh_statistics(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// **Export only.** Every sign-in session, revoked or not, by token hash.
     fn export_sessions(&self) -> Result<Vec<SessionRow>> {
         Err(import_unsupported())

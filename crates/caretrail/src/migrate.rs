@@ -184,6 +184,9 @@ pub fn migrate(plan: &MigratePlan) -> Result<Migrated, RecordError> {
 
     // 4. Sessions, break-glass windows, review items, retention.
     copy_side_tables(src, tgt)?;
+    // The target's planner statistics still describe empty tables: refresh them before the
+    // checks below read it (and before anyone serves from it).
+    tgt.refresh_statistics()?;
 
     // 5. Both logs from scratch. The directory again too: an erasure in the source while we
     //    copied would otherwise leave the person's keys in the target.
