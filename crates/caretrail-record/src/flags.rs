@@ -199,7 +199,12 @@ impl Record {
             .filter(|f| f.status == FlagStatus::Open)
             .collect();
         let mut out = Vec::new();
-        for (flag, inputs) in raised {
+        for Raised {
+            flag,
+            inputs,
+            scored,
+        } in raised
+        {
             let supersedes = open
                 .iter()
                 .rev()
@@ -207,7 +212,16 @@ impl Record {
                     f.instrument() == Some(flag.instrument) && f.reason() == Some(flag.reason)
                 })
                 .map(|f| f.entry.id);
-            let data = EntryData::Flag(flag.to_entry_data(inputs));
+            let mut flag_data = flag.to_entry_data(inputs);
+            // The exact input the instrument scored and its whole result, so that the flag
+            // explains itself without the entries it read.
+            if let (Some((input, result)), Some(map)) =
+                (scored, flag_data.explanation.as_object_mut())
+            {
+                map.insert("input".into(), input);
+                map.insert("result".into(), result);
+            }
+            let data = EntryData::Flag(flag_data);
             data.validate()?;
             out.push(NewEntryRequest {
                 id: EntryId::new(),
@@ -224,18 +238,23 @@ impl Record {
     }
 
     /// The flags `new` raises, each with the entries it read.
-    fn evaluate_write(
-        &self,
-        new: &NewEntryRequest,
-    ) -> Result<Vec<(Flag, Vec<EntryId>)>, RecordError> {
+    fn evaluate_write(&self, new: &NewEntryRequest) -> Result<Vec<Raised>, RecordError> {
         let scored = |instrument: &str, input: serde_json::Value| {
             // Refused input raises nothing; the refusal names fields, never values.
-            caretrail_insight::evaluate(instrument, &input).ok()
+            caretrail_insight::evaluate(instrument, &input)
+                .ok()
+                .map(|s| (input, s))
         };
-        let raise = |s: Option<Scored>, inputs: Vec<EntryId>| {
-            s.and_then(|s| s.flag())
-                .map(|f| vec![(f, inputs)])
-                .unwrap_or_default()
+        let raise = |s: Option<(serde_json::Value, Scored)>, inputs: Vec<EntryId>| {
+            s.and_then(|(input, s)| {
+                let flag = s.flag()?;
+                Some(vec![Raised {
+                    flag,
+                    inputs,
+                    scored: Some((input, s.to_json())),
+                }])
+            })
+            .unwrap_or_default()
         };
         let date = new.effective_at.to_zoned(jiff::tz::TimeZone::UTC).date();
         Ok(match &new.data {
@@ -276,7 +295,7 @@ impl Record {
                     json!({"date": date.to_string(), "medications": items}),
                 );
                 let inputs = match &s {
-                    Some(Scored::Medication(r)) => {
+                    Some((_, Scored::Medication(r))) => {
                         r.active.iter().filter_map(|id| id.parse().ok()).collect()
                     }
                     _ => Vec::new(),
@@ -330,10 +349,7 @@ impl Record {
 
     /// A fall: the Morse Fall Scale from the latest falls assessment, rescored with the fall;
     /// a high band flags per the table, anything else prompts reassessment.
-    fn after_a_fall(
-        &self,
-        new: &NewEntryRequest,
-    ) -> Result<Vec<(Flag, Vec<EntryId>)>, RecordError> {
+    fn after_a_fall(&self, new: &NewEntryRequest) -> Result<Vec<Raised>, RecordError> {
         let latest = self
             .current(new, EntryKind::Assessment)?
             .into_iter()
@@ -345,17 +361,19 @@ impl Record {
                 Some((e.id, items))
             });
         if let Some((assessment, items)) = latest {
-            let flag = caretrail_insight::evaluate(caretrail_insight::morse::NAME, &items)
-                .ok()
-                .and_then(|s| s.flag());
-            if let Some(mut f) = flag {
+            let scored = caretrail_insight::evaluate(caretrail_insight::morse::NAME, &items).ok();
+            if let Some((mut f, s)) = scored.and_then(|s| Some((s.flag()?, s))) {
                 f.explanation = format!("After a recorded fall: {}", f.explanation);
-                return Ok(vec![(f, vec![new.id, assessment])]);
+                return Ok(vec![Raised {
+                    flag: f,
+                    inputs: vec![new.id, assessment],
+                    scored: Some((items, s.to_json())),
+                }]);
             }
         }
         let version = caretrail_insight::version(caretrail_insight::morse::NAME).unwrap_or("");
-        Ok(vec![(
-            Flag {
+        Ok(vec![Raised {
+            flag: Flag {
                 instrument: caretrail_insight::morse::NAME,
                 version,
                 severity: Severity::Low,
@@ -363,8 +381,9 @@ impl Record {
                 thresholds: vec!["fall recorded"],
                 explanation: "A fall was recorded: reassess the Morse Fall Scale and consider a multifactorial falls assessment (NICE NG249).".into(),
             },
-            vec![new.id],
-        )])
+            inputs: vec![new.id],
+            scored: None,
+        }])
     }
 
     /// The person's current entries of `kind` in effective-time order: erased ones and those
@@ -381,6 +400,14 @@ impl Record {
             .filter(|e| !amended.contains(&e.id) && e.data.is_some())
             .collect())
     }
+}
+
+/// A flag a write raises: the entries it read and, when an instrument scored it, the exact input
+/// object and the instrument's whole result.
+struct Raised {
+    flag: Flag,
+    inputs: Vec<EntryId>,
+    scored: Option<(serde_json::Value, serde_json::Value)>,
 }
 
 /// All eight NEWS2 parameters are present (soft signs are optional).

@@ -227,6 +227,13 @@ async fn vitals_scoring_7_raise_a_high_flag_in_the_same_request_and_an_override_
     assert_eq!(data["inputs"], json!([entry_id]));
     assert_eq!(data["explanation"]["reason"], "risk_high");
     assert!(data["summary"].as_str().unwrap().contains("NEWS2 7"));
+    // The exact input scored and the whole result, as the score route would answer it.
+    assert_eq!(data["explanation"]["input"], vitals_scoring_7());
+    assert_eq!(
+        data["explanation"]["result"],
+        caretrail_insight::score("news2", &vitals_scoring_7()).unwrap()
+    );
+    assert_eq!(data["explanation"]["result"]["score"], 7);
 
     // The open flags list shows it, with one audit leaf for the attempt.
     let before = tree_size(&app);
