@@ -321,6 +321,29 @@ impl<'a> Credential<'a> {
     }
 }
 
+/// The signed-in caller and the purpose of use their request declares (`X-Purpose-Of-Use`,
+/// `care` when absent): where every route on a person's record starts. Rejects with 401 without
+/// a live session, then 400 for an unknown purpose.
+#[derive(Debug)]
+pub struct Caller {
+    pub session: Session,
+    pub principal: caretrail_access::Principal,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state).await?;
+        let purpose = crate::people::purpose(&parts.headers)?;
+        let principal = caretrail_access::Principal::from_user(&session.user, purpose);
+        Ok(Caller { session, principal })
+    }
+}
+
 impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
 

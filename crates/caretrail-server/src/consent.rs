@@ -12,8 +12,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use caretrail_access::{Action, Principal};
+use caretrail_access::Action;
 use caretrail_core::data::Consent;
 use caretrail_core::{AuditAction, EntryData, EntryId, EntryKind, PersonId};
 use caretrail_record::{NewEntryRequest, Receipt};
@@ -22,11 +21,9 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::Session;
+use crate::auth::Caller;
 use crate::openapi::{PersonPath, PurposeHeader, Refused, TAG_CONSENT};
-use crate::people::{
-    audit_invalid, authorise, current_consent, parse_person, purpose, write_entry,
-};
+use crate::people::{audit_invalid, authorise, current_consent, parse_person, write_entry};
 use crate::{ApiError, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -55,11 +52,9 @@ pub struct ConsentAnswer {
 )]
 async fn read_consent(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ConsentAnswer>, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = parse_person(&id)?;
     let answer = state
         .blocking(move |record| {
@@ -97,12 +92,10 @@ async fn read_consent(
 )]
 async fn replace_consent(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { session, principal }: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Receipt>, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = parse_person(&id)?;
     let author = session.user.clone();
     let receipt = state

@@ -19,7 +19,7 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use caretrail_access::{Action, Decision, Principal, Review, decide_review};
 use caretrail_core::data::{AckDecision, Severity};
 use caretrail_core::{
@@ -31,10 +31,10 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::Session;
+use crate::auth::{Caller, Session};
 use crate::error::{Path, Query};
 use crate::openapi::{PurposeHeader, Refused, TAG_DECISION_SUPPORT};
-use crate::people::{audit, audit_invalid, event, judge, purpose, refusal};
+use crate::people::{audit, audit_invalid, event, judge, refusal};
 use crate::{ApiError, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -211,11 +211,9 @@ fn candidates(record: &Record, session: &Session) -> Result<Vec<PersonId>, ApiEr
 )]
 async fn list(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { session, principal }: Caller,
     query: Result<Query<FlagsQuery>, ApiError>,
 ) -> Result<Json<Vec<FlagItem>>, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let items = state
         .blocking(move |record| {
             let decision = decide_review(&principal, Review::Flags);
@@ -296,12 +294,10 @@ pub struct AcknowledgeBody {
 )]
 async fn acknowledge(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { session, principal }: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let author = session.user.clone();
     let receipt = state
         .blocking(move |record| {

@@ -25,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::Session;
+use crate::auth::{Caller, Session};
 use crate::openapi::{PersonPath, PurposeHeader, Refused, TAG_CITIZEN, TAG_PRIVACY, TAG_RECORD};
 use crate::{ApiError, AppState};
 
@@ -332,11 +332,9 @@ pub struct PersonAnswer {
 )]
 async fn person(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<PersonAnswer>, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = parse_person(&id)?;
     let answer = state
         .blocking(move |record| {
@@ -423,12 +421,10 @@ impl IntoResponse for EntriesJson {
 )]
 async fn timeline(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     query: Result<Query<TimelineQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<EntriesJson, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = parse_person(&id)?;
     let Query(q) = query.map_err(|_| {
         ApiError::from(InputError::field(
@@ -452,10 +448,8 @@ async fn timeline(
 )]
 async fn my_record(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { session, principal }: Caller,
 ) -> Result<EntriesJson, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = own_person(&state, &session, &principal, AuditAction::ReadRecord).await?;
     let q = TimelineQuery {
         from: None,
@@ -516,10 +510,8 @@ pub struct AccessEvent {
 )]
 async fn my_access_log(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { session, principal }: Caller,
 ) -> Result<Json<Vec<AccessEvent>>, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = own_person(&state, &session, &principal, AuditAction::ReadAccessLog).await?;
     let log = state
         .blocking(move |record| {
@@ -593,12 +585,10 @@ pub struct NewEntryBody {
 )]
 async fn add_entry(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { session, principal }: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<WriteReceipt>), ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = parse_person(&id)?;
     let author = session.user.clone();
     let receipt = state
@@ -690,12 +680,10 @@ pub struct BreakGlassAnswer {
 )]
 async fn break_glass(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<BreakGlassAnswer>), ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = parse_person(&id)?;
     let answer = state
         .blocking(move |record| {
@@ -797,11 +785,9 @@ fn review_decision(record: &Record, principal: &Principal) -> Result<(), ApiErro
 )]
 async fn review_queue(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { principal, .. }: Caller,
     query: Result<Query<ReviewQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Vec<ReviewItem>>, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let Query(q) = query.map_err(|_| {
         ApiError::from(InputError::field(
             "/include_closed",
@@ -854,12 +840,10 @@ pub struct CloseBody {
 )]
 async fn close_review(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { principal, .. }: Caller,
     Path(item): Path<String>,
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     state
         .blocking(move |record| {
             review_decision(record, &principal)?;
@@ -907,10 +891,8 @@ pub struct Export {
 )]
 async fn my_export(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { session, principal }: Caller,
 ) -> Result<Json<Export>, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = own_person(&state, &session, &principal, AuditAction::Export).await?;
     let export = state
         .blocking(move |record| {
@@ -1030,12 +1012,10 @@ pub struct NewRelationshipBody {
 )]
 async fn add_relationship(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<caretrail_core::CareRelationship>), ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = parse_person(&id)?;
     let rel = state
         .blocking(move |record| {
@@ -1108,11 +1088,9 @@ async fn add_relationship(
 )]
 async fn end_relationship(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { principal, .. }: Caller,
     Path((id, rid)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = parse_person(&id)?;
     state
         .blocking(move |record| {
@@ -1187,12 +1165,10 @@ pub struct RetentionAnswer {
 )]
 async fn set_retention(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { principal, .. }: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<RetentionAnswer>, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = parse_person(&id)?;
     let answer = state
         .blocking(move |record| {
@@ -1247,12 +1223,10 @@ pub struct ErasureBody {
 )]
 async fn erase(
     State(state): State<AppState>,
-    session: Session,
-    headers: HeaderMap,
+    Caller { session, principal }: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Receipt>, ApiError> {
-    let principal = Principal::from_user(&session.user, purpose(&headers)?);
     let person = parse_person(&id)?;
     let officer = session.user.clone();
     let receipt = state
