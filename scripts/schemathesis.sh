@@ -58,7 +58,9 @@ print("[parameters]")
 print('"path.id" = { dictionary = "people", probability = 0.8 }')
 PY
 # Signing out would end the session every other operation uses, so it is left out.
-"$TOOLS/st" --config-file "$WORK/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
+# Through scripts/schemathesis_cli.py: `st` itself, with a workaround for a CPython 3.11 bug that
+# can crash Hypothesis's lambda descriptions (see that file).
+"$TOOLS/python" scripts/schemathesis_cli.py --config-file "$WORK/schemathesis.toml" run "$BASE/api/v1/openapi.json" \
     --header "Authorization: Bearer $TOKEN" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance \
     --exclude-operation-id sign_out \
