@@ -450,17 +450,8 @@ impl Record {
         req: NewEntryRequest,
         event: AuditEvent,
     ) -> Result<Receipt, RecordError> {
-        let keys = self.check_request(&req)?;
-        let writes = vec![
-            self.prepare_audit(event)?,
-            Write::Entry(self.prepare(&req, &keys)?),
-        ];
-        let appended = self.writer.submit(writes)?;
-        Ok(Receipt {
-            entry_id: req.id.to_string(),
-            leaf_index: appended.leaf_indexes[1],
-            checkpoint: appended.checkpoint,
-        })
+        let mut receipts = self.add_entries_audited(vec![req], event)?;
+        Ok(receipts.remove(0))
     }
 
     /// Writes entries and the audit event of the decision that allowed the first in one
@@ -471,11 +462,14 @@ impl Record {
         reqs: Vec<NewEntryRequest>,
         event: AuditEvent,
     ) -> Result<Vec<Receipt>, RecordError> {
+        let keys = reqs
+            .iter()
+            .map(|req| self.check_request(req))
+            .collect::<Result<Vec<_>, _>>()?;
         let mut writes = Vec::with_capacity(reqs.len() + 1);
         writes.push(self.prepare_audit(event)?);
-        for req in &reqs {
-            let keys = self.check_request(req)?;
-            writes.push(Write::Entry(self.prepare(req, &keys)?));
+        for (req, keys) in reqs.iter().zip(&keys) {
+            writes.push(Write::Entry(self.prepare(req, keys)?));
         }
         let appended = self.writer.submit(writes)?;
         Ok(reqs
