@@ -28,7 +28,8 @@ use caretrail_core::data::{
     Acknowledgement, AssessmentType, Incident, IncidentType, Observation, QuestionnaireInstrument,
 };
 use caretrail_core::{
-    Entry, EntryData, EntryId, EntryKind, OrganisationId, PersonId, Role, User, UserId,
+    Entry, EntryData, EntryId, EntryKind, Organisation, OrganisationId, OrganisationKind, PersonId,
+    Role, User, UserId,
 };
 use caretrail_insight::{Flag, Scored, Severity};
 use serde::{Deserialize, Serialize};
@@ -44,6 +45,16 @@ pub const SYSTEM_USERNAME: &str = "caretrail-system";
 /// create the same row.
 pub fn system_user_id() -> UserId {
     UserId::from_random_bytes(*b"caretrail-system")
+}
+
+/// The organisation the system account belongs to: the first council, else the first
+/// organisation; `None` for a deployment with no organisation yet.
+pub fn system_home(organisations: &[Organisation]) -> Option<OrganisationId> {
+    organisations
+        .iter()
+        .find(|o| o.kind == OrganisationKind::Council)
+        .or(organisations.first())
+        .map(|o| o.id)
 }
 
 /// The system account for a deployment whose first council (or first organisation) is
@@ -111,12 +122,7 @@ impl Record {
         let user = match users.into_iter().find(|u| u.role == Role::System) {
             Some(u) => u,
             None => {
-                let orgs = self.store().organisations()?;
-                let org = orgs
-                    .iter()
-                    .find(|o| o.kind == caretrail_core::OrganisationKind::Council)
-                    .or(orgs.first())
-                    .map_or(fallback, |o| o.id);
+                let org = system_home(&self.store().organisations()?).unwrap_or(fallback);
                 let user = system_user(org);
                 self.store()
                     .put_directory(&caretrail_store::DirectoryBatch {
@@ -181,18 +187,15 @@ impl Record {
         Ok(out)
     }
 
-    /// The flag entries `new` raises, authored by `system`, each superseding the person's open
+    /// The flag entries `new` raises, authored by the system account, each superseding the person's open
     /// flag of the same instrument and reason. Input the instruments refuse (for example an ORS
     /// for a person under 6) raises nothing.
-    pub fn flags_for(
-        &self,
-        new: &NewEntryRequest,
-        system: &User,
-    ) -> Result<Vec<NewEntryRequest>, RecordError> {
+    pub fn flags_for(&self, new: &NewEntryRequest) -> Result<Vec<NewEntryRequest>, RecordError> {
         let raised = self.evaluate_write(new)?;
         if raised.is_empty() {
             return Ok(Vec::new());
         }
+        let system = self.system_account(new.organisation)?;
         let open: Vec<FlagState> = self
             .flags(new.person)?
             .into_iter()

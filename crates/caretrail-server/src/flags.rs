@@ -44,27 +44,16 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// The flag entries `new` raises, authored by the system account, once `caretrail-access` has
-/// allowed the system to write them. Kinds that never raise a flag cost nothing.
+/// allowed the system to write them.
 pub(crate) fn raised_by(
     record: &Record,
     new: &NewEntryRequest,
 ) -> Result<Vec<NewEntryRequest>, RecordError> {
-    if !matches!(
-        new.data.kind(),
-        EntryKind::Observation
-            | EntryKind::Assessment
-            | EntryKind::Incident
-            | EntryKind::Medication
-            | EntryKind::Questionnaire
-    ) {
-        return Ok(Vec::new());
-    }
-    let system = record.system_account(new.organisation)?;
-    let flags = record.flags_for(new, &system)?;
-    if flags.is_empty() {
+    let flags = record.flags_for(new)?;
+    let Some(first) = flags.first() else {
         return Ok(flags);
-    }
-    let principal = Principal::from_user(&system, Purpose::Care);
+    };
+    let principal = Principal::from_user(&first.author, Purpose::Care);
     let allowed = judge(
         record,
         &principal,

@@ -63,12 +63,8 @@ fn hash_password(password: &str) -> Result<String, RecordError> {
 /// The system account, in the first council (or the first organisation): the same account the
 /// record creates when a deployment has none (`caretrail_record::flags::system_user`).
 fn system_user(orgs: &[Organisation]) -> User {
-    let org = orgs
-        .iter()
-        .find(|o| o.kind == caretrail_core::OrganisationKind::Council)
-        .or(orgs.first())
-        .map_or(OrganisationId::from_bytes([0; 16]), |o| o.id);
-    caretrail_record::flags::system_user(org)
+    use caretrail_record::flags::{system_home, system_user};
+    system_user(system_home(orgs).unwrap_or(OrganisationId::from_bytes([0; 16])))
 }
 
 /// Seeds `dir` (initialising it first if new). Refuses a directory that already has people.
