@@ -363,22 +363,7 @@ fn escalation_is_structured_as_sbard() {
 
 #[test]
 fn soft_signs_change_only_the_escalation() {
-    let all = [
-        "new_confusion",
-        "agitation",
-        "drowsiness",
-        "reduced_eating_drinking",
-        "new_pain",
-        "reduced_mobility",
-        "new_fall",
-        "breathing_change",
-        "reduced_urine",
-        "new_incontinence",
-        "skin_change",
-        "vomiting_diarrhoea",
-        "new_cough",
-        "not_themselves",
-    ];
+    let all = common::SOFT_SIGNS;
     for total in [0, 2, 5, 7] {
         let plain = ok("news2", &with_total(total, false));
         for sign in all {

@@ -16,22 +16,7 @@ fn news2_input() -> impl Strategy<Value = Value> {
         proptest::collection::vec(0..14usize, 0..3),
     )
         .prop_map(|((rr, spo2, scale, o2), (sbp, pulse, c, t), soft)| {
-            let signs = [
-                "new_confusion",
-                "agitation",
-                "drowsiness",
-                "reduced_eating_drinking",
-                "new_pain",
-                "reduced_mobility",
-                "new_fall",
-                "breathing_change",
-                "reduced_urine",
-                "new_incontinence",
-                "skin_change",
-                "vomiting_diarrhoea",
-                "new_cough",
-                "not_themselves",
-            ];
+            let signs = common::SOFT_SIGNS;
             let mut soft: Vec<&str> = soft.into_iter().map(|i| signs[i]).collect();
             soft.sort_unstable();
             soft.dedup();

@@ -4,6 +4,24 @@
 
 use serde_json::{Value, json};
 
+/// The RESTORE2 soft signs, as the reference spells them.
+pub const SOFT_SIGNS: [&str; 14] = [
+    "new_confusion",
+    "agitation",
+    "drowsiness",
+    "reduced_eating_drinking",
+    "new_pain",
+    "reduced_mobility",
+    "new_fall",
+    "breathing_change",
+    "reduced_urine",
+    "new_incontinence",
+    "skin_change",
+    "vomiting_diarrhoea",
+    "new_cough",
+    "not_themselves",
+];
+
 /// A NEWS2 input: (RR, SpO2, scale, on oxygen, SBP, pulse, ACVPU, temperature).
 #[allow(clippy::too_many_arguments)]
 pub fn news2(
