@@ -88,6 +88,22 @@ pub(crate) fn append(
         match w {
             Write::Entry(e) => leaf_indexes.push(run.entry(&mut range, e)?),
             Write::Audit(a) => leaf_indexes.push(run.audit(&mut range, a)?),
+            Write::Expect {
+                person,
+                kind,
+                latest,
+            } => {
+                // Earlier writes of the batch count: insert them first.
+                run.flush(s)?;
+                let row = s.query_one(
+                    "SELECT MAX(leaf_index) FROM entries WHERE person_id = $1 AND kind = $2",
+                    &[&person.0, &i16::from(kind.code())],
+                )?;
+                let found: Option<i64> = row.get(0);
+                if found.map(|i| i as u64) != *latest {
+                    return Err(PgError::Stale);
+                }
+            }
             Write::ErasePerson { person, at } => {
                 run.flush(s)?;
                 erase(s, person.0, *at)?;

@@ -45,6 +45,9 @@ pub(crate) enum PgError {
     /// Any other failure of the client library (its text is not kept).
     #[error("a PostgreSQL client call failed")]
     Client,
+    /// A `Write::Expect` of the batch no longer holds.
+    #[error("the record changed since it was read")]
+    Stale,
 }
 
 impl PgError {
@@ -101,6 +104,7 @@ impl From<PgError> for StoreError {
         let msg = e.to_string();
         match e {
             PgError::Constraint { .. } | PgError::Rule(_) => StoreError::Conflict(msg),
+            PgError::Stale => StoreError::Stale,
             // Disk, I/O, corruption, or a connection lost with the outcome unknown: a writer
             // that sees this for a commit must not acknowledge (DESIGN §2).
             PgError::Server { .. } | PgError::ConnectionLost => StoreError::Io(msg),
@@ -124,6 +128,7 @@ mod tests {
         match e {
             StoreError::Io(_) => "io",
             StoreError::Conflict(_) => "conflict",
+            StoreError::Stale => "stale",
             StoreError::SchemaTooNew { .. } => "schema-too-new",
             StoreError::NotInitialised => "not-initialised",
             StoreError::Backend(_) => "backend",

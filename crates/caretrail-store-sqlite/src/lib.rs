@@ -788,6 +788,22 @@ impl Store for SqliteStore {
                         )?;
                         leaf_indexes.push(idx_i as u64);
                     }
+                    Write::Expect {
+                        person,
+                        kind,
+                        latest,
+                    } => {
+                        let found: Option<i64> = tx
+                            .query_row(
+                                "SELECT MAX(leaf_index) FROM entries WHERE person_id = ?1 AND kind = ?2",
+                                params![person.as_bytes(), kind.code()],
+                                |r| r.get(0),
+                            )
+                            .sql()?;
+                        if found.map(|i| i as u64) != *latest {
+                            return Err(StoreError::Stale);
+                        }
+                    }
                     Write::ErasePerson { person, at } => {
                         keyed.retain(|(p, _)| p != person);
                         let p = person.as_bytes();

@@ -117,7 +117,7 @@ fn leaf_of(w: &Write) -> &[u8] {
     match w {
         Write::Entry(e) => &e.leaf,
         Write::Audit(a) => &a.leaf,
-        Write::ErasePerson { .. } => &[],
+        Write::ErasePerson { .. } | Write::Expect { .. } => &[],
     }
 }
 
@@ -133,6 +133,7 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
     break_glass_windows_and_review_items_round_trip(&*make());
     retention_is_set_and_replaced(&*make());
     the_latest_entry_of_a_kind_is_the_highest_leaf(&*make());
+    an_expectation_that_no_longer_holds_fails_the_batch(&*make());
     import_copies_a_log_and_its_directory_exactly(&*make(), &*make());
 }
 
@@ -289,6 +290,59 @@ fn import_copies_a_log_and_its_directory_exactly(source: &dyn Store, target: &dy
     let appended = target.append(&[next], &PlainSigner).unwrap();
     assert_eq!(appended.leaf_indexes, vec![n]);
     assert_eq!(appended.root, tree.root());
+}
+
+/// `Write::Expect` holds the batch to the person's latest entry of a kind, counting the writes
+/// before it in the same batch; a stale expectation fails the whole batch with `Stale`.
+fn an_expectation_that_no_longer_holds_fails_the_batch(store: &dyn Store) {
+    let fx = fixture(store);
+    let person = fx.people[0];
+    let expect = |latest| Write::Expect {
+        person,
+        kind: EntryKind::CaseNote,
+        latest,
+    };
+    let note = |n| {
+        let Write::Entry(mut e) = entry(&fx, 0, n) else {
+            unreachable!()
+        };
+        e.meta.kind = EntryKind::CaseNote;
+        Write::Entry(e)
+    };
+    let first = store
+        .append(&[expect(None), note(0)], &PlainSigner)
+        .unwrap();
+    assert_eq!(first.leaf_indexes, vec![0], "Expect appends no leaf");
+    // Someone else's view (no case note yet) is stale now; nothing of its batch is written.
+    assert!(matches!(
+        store.append(&[expect(None), note(1)], &PlainSigner),
+        Err(StoreError::Stale)
+    ));
+    assert_eq!(store.tree_size().unwrap(), 1);
+    // Another kind, or another person, does not count.
+    let other_kind = Write::Expect {
+        person,
+        kind: EntryKind::Visit,
+        latest: None,
+    };
+    let other_person = Write::Expect {
+        person: fx.people[1],
+        kind: EntryKind::CaseNote,
+        latest: None,
+    };
+    store
+        .append(&[other_kind, other_person, expect(Some(0))], &PlainSigner)
+        .unwrap();
+    // A write earlier in the same batch counts.
+    assert!(matches!(
+        store.append(&[note(2), expect(Some(0))], &PlainSigner),
+        Err(StoreError::Stale)
+    ));
+    assert_eq!(store.tree_size().unwrap(), 1);
+    store
+        .append(&[note(3), expect(Some(1))], &PlainSigner)
+        .unwrap();
+    assert_eq!(store.tree_size().unwrap(), 2);
 }
 
 /// `latest_entry_of_kind` finds the person's entry of that kind with the highest leaf index,

@@ -30,6 +30,10 @@ pub enum StoreError {
     /// The batch broke a uniqueness or reference rule; nothing was written.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A [`Write::Expect`] of the batch no longer holds: the record changed since the writer
+    /// read it. Nothing was written; read again and retry.
+    #[error("the record changed since it was read")]
+    Stale,
     /// The database was written by a newer caretrail.
     #[error(
         "the database schema version {found} is newer than this binary supports ({supported}); upgrade caretrail"
@@ -118,6 +122,15 @@ pub enum Write {
     Audit(NewAudit),
     /// Crypto-shreds a person: deletes their wrapped keys, profile and every payload.
     ErasePerson { person: PersonId, at: Timestamp },
+    /// Appends nothing: the person's latest entry of `kind` (by leaf index, writes earlier in
+    /// the same batch included) must be at `latest` (`None`: they have none), or the whole batch
+    /// fails with [`StoreError::Stale`]. Checked inside the append transaction, after the log's
+    /// sequencing lock, so a read-check-write is atomic across writers and processes.
+    Expect {
+        person: PersonId,
+        kind: caretrail_core::EntryKind,
+        latest: Option<u64>,
+    },
 }
 
 /// Signs a checkpoint for (size, root); the backend stores the returned note in the batch.
