@@ -95,7 +95,7 @@ pub fn open_break_glass(
 
 fn checked_reason(reason: &str) -> Result<&str, Denial> {
     let reason = reason.trim();
-    if reason.is_empty() {
+    if caretrail_core::data::reason_fault(reason).is_some() {
         Err(Denial::MissingReason)
     } else if reason.chars().count() > MAX_BREAK_GLASS_REASON_CHARS {
         Err(Denial::ReasonTooLong)
@@ -199,6 +199,27 @@ mod tests {
         );
     }
 
+    /// Issue 11, hole 6: a reason nobody can read is no reason.
+    #[test]
+    fn an_invisible_or_control_character_reason_is_refused() {
+        for bad in [
+            "\u{0}",
+            "\u{200b}",
+            "\u{200b}\u{200b}\u{200b}\u{200b}",
+            "\u{feff}\u{2060}\u{00ad}",
+            "ab",
+            " a b ",
+            "fell\u{7}",
+            "fell\u{1b}[2J",
+            "\u{e0041}\u{e0042}\u{e0043}",
+        ] {
+            assert_eq!(grant(bad).unwrap_err(), Denial::MissingReason, "{bad:?}");
+        }
+        for good in ["fel", "Fell on stairs", "fell\nhit head", "A&E", "跌倒了"] {
+            assert!(grant(good).is_ok(), "{good:?}");
+        }
+    }
+
     #[test]
     fn debug_redacts_the_reason() {
         let g = grant("Mrs Example fell").unwrap();
@@ -207,7 +228,7 @@ mod tests {
 
     #[test]
     fn window_is_half_open_and_one_hour_long() {
-        let g = grant("r").unwrap();
+        let g = grant("fell").unwrap();
         let t = |s: &str| s.parse::<Timestamp>().unwrap();
         assert!(!g.is_open_at(t("2026-03-01T09:59:59Z")));
         assert!(!g.has_expired_at(t("2026-03-01T09:59:59Z")));
@@ -227,9 +248,9 @@ mod tests {
 
     #[test]
     fn a_stored_grant_with_a_blank_reason_does_not_deserialise() {
-        let g = grant("r").unwrap();
+        let g = grant("fell").unwrap();
         let mut v = serde_json::to_value(&g).unwrap();
-        assert_eq!(v["reason"], "r");
+        assert_eq!(v["reason"], "fell");
         assert_eq!(
             serde_json::from_value::<BreakGlassGrant>(v.clone()).unwrap(),
             g

@@ -122,6 +122,11 @@ impl CategorySet {
         self.0 |= Self::bit(c);
     }
 
+    /// Adds every category of `other`.
+    pub fn extend(&mut self, other: CategorySet) {
+        self.0 |= other.0;
+    }
+
     pub fn remove(&mut self, c: ConsentCategory) {
         self.0 &= !Self::bit(c);
     }

@@ -171,6 +171,8 @@ fn reach(principal: &Principal, action: &Action, reach: Reach, facts: &Facts<'_>
                 Basis::EmergencyAccess
             } else if principal.role == Role::System {
                 Basis::SystemDuty
+            } else if principal.role == Role::Operator {
+                Basis::OperatorDuty
             } else {
                 Basis::OversightDuty
             };

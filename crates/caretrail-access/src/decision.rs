@@ -186,6 +186,8 @@ pub enum Basis {
     OversightDuty,
     /// The system account's duty (writing decision-support flags).
     SystemDuty,
+    /// The operator at the server's command line.
+    OperatorDuty,
     /// A role that may open break-glass on anyone did so (the window itself is then the basis of
     /// the reads it allows, [`Basis::BreakGlass`]).
     EmergencyAccess,
@@ -194,13 +196,14 @@ pub enum Basis {
 }
 
 impl Basis {
-    pub const ALL: [Basis; 8] = [
+    pub const ALL: [Basis; 9] = [
         Basis::CareRelationship,
         Basis::OrganisationCaseload,
         Basis::OwnRecord,
         Basis::OwnOrganisation,
         Basis::OversightDuty,
         Basis::SystemDuty,
+        Basis::OperatorDuty,
         Basis::EmergencyAccess,
         Basis::BreakGlass,
     ];
@@ -213,6 +216,7 @@ impl Basis {
             Basis::OwnOrganisation => "own-organisation",
             Basis::OversightDuty => "oversight-duty",
             Basis::SystemDuty => "system-duty",
+            Basis::OperatorDuty => "operator-duty",
             Basis::EmergencyAccess => "emergency-access",
             Basis::BreakGlass => "break-glass",
         }
@@ -245,16 +249,20 @@ pub enum Denial {
     BreakGlassRequired,
     #[error("your break-glass window on this record has expired")]
     BreakGlassExpired,
-    #[error("break-glass needs a reason")]
+    #[error("break-glass needs a reason: at least 3 visible characters and no control characters")]
     MissingReason,
     #[error("the break-glass reason is too long")]
     ReasonTooLong,
     #[error("this record has been erased; nothing more can be done to it")]
     PersonErased,
+    /// For ids that name something inside a record (a flag, an amended entry): unknown, on a
+    /// person the caller cannot reach, or withheld by consent, all answered alike.
+    #[error("nothing you may act on has this id")]
+    NotVisible,
 }
 
 impl Denial {
-    pub const ALL: [Denial; 13] = [
+    pub const ALL: [Denial; 14] = [
         Denial::RoleNotPermitted,
         Denial::PurposeNotPermitted,
         Denial::NoCareRelationship,
@@ -268,6 +276,7 @@ impl Denial {
         Denial::MissingReason,
         Denial::ReasonTooLong,
         Denial::PersonErased,
+        Denial::NotVisible,
     ];
 
     /// The stable reason code for the audit leaf and the problem document.
@@ -286,6 +295,7 @@ impl Denial {
             Denial::MissingReason => "missing-reason",
             Denial::ReasonTooLong => "reason-too-long",
             Denial::PersonErased => "person-erased",
+            Denial::NotVisible => "not-visible",
         }
     }
 

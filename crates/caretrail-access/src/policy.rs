@@ -31,6 +31,10 @@
 //! - **citizen** reads their own record, flags, consent and access log, exports their record
 //!   (GDPR Arts. 15 and 20) and replaces their own consent directives; `care` purpose only.
 //! - **system** writes decision-support flags (DESIGN §1 point 5) for anyone; nothing else.
+//! - **operator** is whoever runs the command line on the server (`caretrail timeline`, `entry
+//!   add`, `erase`, later `import`, `export`, `register build`): any person, under `care`, every
+//!   action but writing flags (the system's) and erasure entries (erasure's own), and every
+//!   attempt audited like anyone's. The account has no password and never signs in over HTTP.
 //!
 //! Flags and acknowledgements: only the system writes flags; practitioners (care-worker, nurse,
 //! social-worker, gp, manager) write acknowledgements. Nobody writes an `erasure` entry through
@@ -170,6 +174,11 @@ pub fn permission(role: Role, action: &Action) -> Option<Permission> {
         // ---- system --------------------------------------------------------------------------
         (System,          Write(Flag))                                         => row(AnyPerson, CARE_ONLY),
 
+        // ---- operator ------------------------------------------------------------------------
+        (Operator,        Write(Flag | Erasure))                               => None,
+        (Operator,        Read | Flags | ReadConsent | Write(_) | Erase
+                          | AccessLog | Export)                                => row(AnyPerson, CARE_ONLY),
+
         // ---- everything else: deny by default ------------------------------------------------
         _ => None,
     }
@@ -181,6 +190,8 @@ pub fn permission(role: Role, action: &Action) -> Option<Permission> {
 pub fn review_permission(role: Role, review: Review) -> Option<&'static [Purpose]> {
     match (role, review) {
         (Role::PrivacyOfficer, Review::BreakGlass) => Some(CARE_AUDIT),
+        // The operator reads one person at a time at the command line; lists are for HTTP.
+        (Role::Operator, _) => None,
         (_, Review::Flags) => permission(role, &Action::ReadFlags).map(|p| p.purposes),
         _ => None,
     }

@@ -110,6 +110,8 @@ mod profiles {
     pub const OVERSIGHT_READ: Profile =   [Allow("oversight-duty"); 12];
     pub const OVERSIGHT_WRITE: Profile =  [Allow("oversight-duty"),  Allow("oversight-duty"), Allow("oversight-duty"), Allow("oversight-duty"), Allow("oversight-duty"), Allow("oversight-duty"), Allow("oversight-duty"), Allow("oversight-duty"), Allow("oversight-duty"), Allow("oversight-duty"), Allow("oversight-duty"), ERASED];
     pub const SYSTEM_WRITE: Profile =     [Allow("system-duty"), Allow("system-duty"), Allow("system-duty"), Allow("system-duty"), Allow("system-duty"), Allow("system-duty"), Allow("system-duty"), Allow("system-duty"), Allow("system-duty"), Allow("system-duty"), Allow("system-duty"), ERASED];
+    pub const OPERATOR_READ: Profile =    [Allow("operator-duty"); 12];
+    pub const OPERATOR_WRITE: Profile =   [Allow("operator-duty"), Allow("operator-duty"), Allow("operator-duty"), Allow("operator-duty"), Allow("operator-duty"), Allow("operator-duty"), Allow("operator-duty"), Allow("operator-duty"), Allow("operator-duty"), Allow("operator-duty"), Allow("operator-duty"), ERASED];
     pub const OWN_ORGANISATION: Profile = [Allow("own-organisation"), Allow("own-organisation"), Allow("own-organisation"), Allow("own-organisation"), Allow("own-organisation"), Allow("own-organisation"), Allow("own-organisation"), Allow("own-organisation"), Allow("own-organisation"), Allow("own-organisation"), Allow("own-organisation"), ERASED];
     pub const OTHER_ORGANISATION: Profile = [Deny("outside-organisation"); 12];
     pub const BREAK_GLASS_ONLY_READ: Profile = [Deny("break-glass-required"), Deny("break-glass-required"), Deny("break-glass-required"), Deny("break-glass-required"), Deny("break-glass-required"), Deny("break-glass-required"), Deny("break-glass-required"), Allow(BG), EXPIRED, Allow(BG), Deny("break-glass-required"), Deny("break-glass-required")];
@@ -239,6 +241,21 @@ const GP_WRITES: &[EntryKind] = &[
     Acknowledgement,
 ];
 const MANAGER_WRITES: &[EntryKind] = &[CarePlan, Claim, Acknowledgement];
+/// Every kind but flags (the system's) and erasure entries (erasure's own).
+const OPERATOR_WRITES: &[EntryKind] = &[
+    Assessment,
+    CarePlan,
+    Visit,
+    Observation,
+    Condition,
+    Medication,
+    Incident,
+    CaseNote,
+    Questionnaire,
+    EntryKind::Consent,
+    Claim,
+    Acknowledgement,
+];
 
 #[rustfmt::skip]
 const TABLE: &[(Role, Ops, Profile, &[Purpose])] = &[
@@ -283,6 +300,11 @@ const TABLE: &[(Role, Ops, Profile, &[Purpose])] = &[
 
     (Role::System,         Writes(&[Flag]),                                   SYSTEM_WRITE,           CARE),
     (Role::System,         WritesMh(&[Flag]),                                 SYSTEM_WRITE,           CARE),
+
+    (Role::Operator,       These(&[Read, Flags, ReadConsent, AccessLog, Export]), OPERATOR_READ,      CARE),
+    (Role::Operator,       These(&[Erase]),                                   OPERATOR_WRITE,         CARE),
+    (Role::Operator,       Writes(OPERATOR_WRITES),                           OPERATOR_WRITE,         CARE),
+    (Role::Operator,       WritesMh(OPERATOR_WRITES),                         OPERATOR_WRITE,         CARE),
 ];
 
 impl Ops {
@@ -496,7 +518,7 @@ fn every_role_action_scenario_and_purpose_decides_as_the_expectation_table_says(
             }
         }
     }
-    assert_eq!(cases, 9 * 4 * 12 * (11 + 2 * 14));
+    assert_eq!(cases, 10 * 4 * 12 * (11 + 2 * 14));
     assert!(
         failures.is_empty(),
         "{} of {cases} cases differ:\n{}",

@@ -765,5 +765,8 @@ fn denial_messages_name_no_personal_data() {
     assert!(!message.contains(&person.to_string()));
     assert!(!message.contains(&nurse.user.to_string()));
     let err = open_break_glass(&nurse, person, " ", now()).unwrap_err();
-    assert_eq!(err.to_string(), "break-glass needs a reason");
+    assert_eq!(
+        err.to_string(),
+        "break-glass needs a reason: at least 3 visible characters and no control characters"
+    );
 }

@@ -149,6 +149,39 @@ impl EntryData {
     }
 }
 
+/// The fewest visible characters a reason may have (a break-glass or an override reason): short
+/// on purpose, since an emergency must not wait on typing.
+pub const MIN_REASON_VISIBLE_CHARS: usize = 3;
+
+/// What is wrong with a free-text reason, if anything: fewer than
+/// [`MIN_REASON_VISIBLE_CHARS`] visible characters, or a control character (line breaks and
+/// tabs excepted, since a reason typed in a text area may have them). Visible means neither
+/// white space, nor a control character, nor a default-ignorable code point (zero-width spaces
+/// and joiners, bidirectional marks, variation selectors, the byte-order mark, tags and the
+/// like), which render as nothing.
+pub fn reason_fault(text: &str) -> Option<&'static str> {
+    if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Some("must not contain control characters");
+    }
+    let visible = text
+        .chars()
+        .filter(|c| !c.is_whitespace() && !is_default_ignorable(*c))
+        .count();
+    (visible < MIN_REASON_VISIBLE_CHARS).then_some("must have at least 3 visible characters")
+}
+
+/// Unicode's Default_Ignorable_Code_Point set (DerivedCoreProperties.txt), as ranges.
+fn is_default_ignorable(c: char) -> bool {
+    matches!(c as u32,
+        0x00AD | 0x034F | 0x061C | 0x115F..=0x1160 | 0x17B4..=0x17B5 | 0x180B..=0x180F
+        | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+        | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFF8 | 0x1BCA0..=0x1BCA3 | 0x1D173..=0x1D17A
+        | 0xE0000..=0xE0FFF)
+}
+
 fn check(errors: &mut Vec<FieldError>, ok: bool, field: &str, message: &str) {
     if !ok {
         errors.push(FieldError::new(field, message));
@@ -794,10 +827,55 @@ pub const MAX_CONSENT_DIRECTIVES: usize = 64;
 #[serde(deny_unknown_fields)]
 pub struct ConsentSet {
     pub directives: Vec<Consent>,
+    /// Why someone other than the person changed their consent: required then, absent when the
+    /// person sets their own (the gate checks who wrote it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub basis: Option<ConsentBasis>,
+}
+
+/// The lawful basis on which someone other than the person records their consent directives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConsentBasis {
+    pub kind: ConsentBasisKind,
+    /// What was assessed or relied on (for example the capacity assessment, or the attorney).
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConsentBasisKind {
+    /// The person lacks capacity for this decision and it is made in their best interests
+    /// (Mental Capacity Act 2005 ss. 1-4).
+    BestInterests,
+    /// A registered lasting power of attorney for health and welfare (MCA 2005 ss. 9-14).
+    LastingPowerOfAttorney,
+    /// A deputy appointed by the Court of Protection (MCA 2005 s. 16).
+    CourtAppointedDeputy,
+    /// A safeguarding enquiry needs the information shared (Care Act 2014 s. 42).
+    Safeguarding,
+    /// The person asked the practitioner to record it for them.
+    PersonsInstruction,
+}
+
+impl ConsentBasisKind {
+    /// The audit reason code of a consent change made on this basis.
+    pub fn code(self) -> &'static str {
+        match self {
+            ConsentBasisKind::BestInterests => "consent-basis-best-interests",
+            ConsentBasisKind::LastingPowerOfAttorney => "consent-basis-lasting-power-of-attorney",
+            ConsentBasisKind::CourtAppointedDeputy => "consent-basis-court-appointed-deputy",
+            ConsentBasisKind::Safeguarding => "consent-basis-safeguarding",
+            ConsentBasisKind::PersonsInstruction => "consent-basis-persons-instruction",
+        }
+    }
 }
 
 impl Validate for ConsentSet {
     fn validate(&self, e: &mut Vec<FieldError>) {
+        if let Some(b) = &self.basis {
+            check_text(e, &b.note, "/basis/note", LONG_TEXT);
+        }
         check(
             e,
             self.directives.len() <= MAX_CONSENT_DIRECTIVES,
@@ -859,6 +937,11 @@ pub struct Flag {
     pub inputs: Vec<EntryId>,
     #[serde(default)]
     pub explanation: serde_json::Value,
+    /// The consent categories of the entries it was computed from: a flag is withheld wherever
+    /// any of them is. A flag stored without them (written before they were kept) counts as
+    /// carrying every category of its inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub categories: Option<Vec<ConsentCategory>>,
 }
 
 impl Validate for Flag {
@@ -895,6 +978,9 @@ impl Validate for Acknowledgement {
                 "/reason",
                 "an override needs a reason",
             );
+        }
+        if let Some(fault) = self.reason.as_deref().and_then(reason_fault) {
+            e.push(FieldError::new("/reason", fault));
         }
         check_opt_text(e, &self.reason, "/reason", LONG_TEXT);
     }

@@ -34,10 +34,13 @@ pub enum Role {
     Auditor,
     Citizen,
     System,
+    /// Whoever runs the command line on the server: every CLI action on any person, audited,
+    /// never signed in over HTTP.
+    Operator,
 }
 
 impl Role {
-    pub const ALL: [Role; 9] = [
+    pub const ALL: [Role; 10] = [
         Role::CareWorker,
         Role::Nurse,
         Role::SocialWorker,
@@ -47,6 +50,7 @@ impl Role {
         Role::Auditor,
         Role::Citizen,
         Role::System,
+        Role::Operator,
     ];
 
     /// The wire name, e.g. `care-worker`.
@@ -61,6 +65,7 @@ impl Role {
             Role::Auditor => "auditor",
             Role::Citizen => "citizen",
             Role::System => "system",
+            Role::Operator => "operator",
         }
     }
 

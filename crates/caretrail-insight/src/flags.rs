@@ -68,6 +68,7 @@ impl Flag {
                 "thresholds": self.thresholds,
                 "explanation": self.explanation,
             }),
+            categories: None,
         }
     }
 }

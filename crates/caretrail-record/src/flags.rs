@@ -35,6 +35,9 @@ use caretrail_insight::{Flag, Scored, Severity};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use caretrail_access::{CategorySet, categories_of};
+use caretrail_store::{Appended, StoreError, Write};
+
 use crate::error::RecordError;
 use crate::service::{NewEntryRequest, Record};
 
@@ -65,6 +68,27 @@ pub fn system_user(organisation: OrganisationId) -> User {
         username: SYSTEM_USERNAME.into(),
         display_name: "caretrail system".into(),
         role: Role::System,
+        organisation,
+        person: None,
+    }
+}
+
+/// The operator account's username: whoever runs the command line on the server.
+pub const OPERATOR_USERNAME: &str = "caretrail-operator";
+
+/// The operator account's id: the same in every deployment.
+pub fn operator_user_id() -> UserId {
+    UserId::from_random_bytes(*b"caretrail-operat")
+}
+
+/// The operator account of a deployment whose system home is `organisation`. It has no
+/// password, so nobody signs in as it.
+pub fn operator_user(organisation: OrganisationId) -> User {
+    User {
+        id: operator_user_id(),
+        username: OPERATOR_USERNAME.into(),
+        display_name: "caretrail operator (command line)".into(),
+        role: Role::Operator,
         organisation,
         person: None,
     }
@@ -136,8 +160,32 @@ impl Record {
         Ok(user)
     }
 
+    /// The operator: the account the command line acts as. Stored with the directory (in the
+    /// system's organisation) once the deployment has an organisation; before that it exists
+    /// only as the principal of the commands run, with no organisation.
+    pub fn operator_account(&self) -> Result<User, RecordError> {
+        if let Some(u) = self
+            .store()
+            .users()?
+            .into_iter()
+            .find(|u| u.role == Role::Operator)
+        {
+            return Ok(u);
+        }
+        let Some(org) = system_home(&self.store().organisations()?) else {
+            return Ok(operator_user(OrganisationId::from_bytes([0; 16])));
+        };
+        let user = operator_user(org);
+        self.store()
+            .put_directory(&caretrail_store::DirectoryBatch {
+                users: vec![(user.clone(), None)],
+                ..Default::default()
+            })?;
+        Ok(user)
+    }
+
     /// The person's flags, oldest first, each with its status.
-    pub fn flags(&self, person: PersonId) -> Result<Vec<FlagState>, RecordError> {
+    pub(crate) fn flags(&self, person: PersonId) -> Result<Vec<FlagState>, RecordError> {
         let entries = self.timeline_where(person, |m| {
             matches!(m.kind, EntryKind::Flag | EntryKind::Acknowledgement)
         })?;
@@ -190,7 +238,10 @@ impl Record {
     /// The flag entries `new` raises, authored by the system account, each superseding the person's open
     /// flag of the same instrument and reason. Input the instruments refuse (for example an ORS
     /// for a person under 6) raises nothing.
-    pub fn flags_for(&self, new: &NewEntryRequest) -> Result<Vec<NewEntryRequest>, RecordError> {
+    pub(crate) fn flags_for(
+        &self,
+        new: &NewEntryRequest,
+    ) -> Result<Vec<NewEntryRequest>, RecordError> {
         let raised = self.evaluate_write(new)?;
         if raised.is_empty() {
             return Ok(Vec::new());
@@ -224,6 +275,9 @@ impl Record {
                 map.insert("input".into(), input);
                 map.insert("result".into(), result);
             }
+            // The flag discloses what it was computed from: it carries their categories.
+            let categories = self.categories_of_inputs(new, &flag_data.inputs)?;
+            flag_data.categories = Some(categories.iter().collect());
             let data = EntryData::Flag(flag_data);
             data.validate()?;
             out.push(NewEntryRequest {
@@ -238,6 +292,66 @@ impl Record {
             });
         }
         Ok(out)
+    }
+
+    /// The consent categories of a flag's inputs: `new` itself or the person's stored entries.
+    fn categories_of_inputs(
+        &self,
+        new: &NewEntryRequest,
+        inputs: &[EntryId],
+    ) -> Result<CategorySet, RecordError> {
+        let mut set = CategorySet::EMPTY;
+        for id in inputs {
+            if *id == new.id {
+                set.extend(categories_of(&new.data.codes()));
+            } else if let Some(row) = self.store().entry(*id)? {
+                set.extend(categories_of(&self.decrypt(&row)?.codes));
+            }
+        }
+        Ok(set)
+    }
+
+    /// Submits `body` (an answer to `flag`) only if the flag is still open when it commits: the
+    /// person's latest flag and acknowledgement leaves are read first, then the flag's state,
+    /// and the batch expects both leaves unchanged, so anything written in between makes it
+    /// stale and it is read again (a few times at most).
+    pub(crate) fn submit_if_flag_open(
+        &self,
+        person: PersonId,
+        flag: EntryId,
+        body: Vec<Write>,
+    ) -> Result<Appended, RecordError> {
+        for _ in 0..4 {
+            let latest = |kind| -> Result<Write, RecordError> {
+                Ok(Write::Expect {
+                    person,
+                    kind,
+                    latest: self
+                        .store()
+                        .latest_entry_of_kind(person, kind)?
+                        .map(|r| r.leaf_index),
+                })
+            };
+            let mut writes = vec![
+                latest(EntryKind::Flag)?,
+                latest(EntryKind::Acknowledgement)?,
+            ];
+            let open = self
+                .flags(person)?
+                .iter()
+                .any(|f| f.entry.id == flag && f.status.is_open());
+            if !open {
+                return Err(RecordError::FlagNotOpen);
+            }
+            writes.extend(body.iter().cloned());
+            match self.writer.submit(writes) {
+                Err(StoreError::Stale) => continue,
+                other => return Ok(other?),
+            }
+        }
+        Err(RecordError::Conflict(
+            "the person's flags kept changing while this answer was written; try again".into(),
+        ))
     }
 
     /// The flags `new` raises, each with the entries it read.

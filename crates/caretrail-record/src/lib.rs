@@ -13,17 +13,22 @@
 //!   from the rows and the keys, and checks every checkpoint signature.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod error;
 pub mod flags;
+pub mod gate;
 pub mod group;
 pub mod keys;
 pub mod service;
+pub mod unaudited;
 pub mod verify;
 pub mod wire;
 
 pub use error::RecordError;
 pub use flags::{FlagState, FlagStatus};
+pub use gate::{Audited, Gate};
 pub use keys::KeyFiles;
 pub use service::{NewEntryRequest, NewPerson, Record, ReviewView};
+pub use unaudited::Unaudited;
 pub use verify::VerifyReport;
 pub use wire::{ConsistencyJson, InclusionJson, LeafJson, Receipt};

@@ -109,7 +109,7 @@ pub struct Record {
     person_keys: Mutex<HashMap<PersonId, Arc<PersonKeys>>>,
     /// The system account once looked up (the author of flags; see [`crate::flags`]).
     pub(crate) system: Mutex<Option<User>>,
-    writer: GroupCommit,
+    pub(crate) writer: GroupCommit,
 }
 
 impl std::fmt::Debug for Record {
@@ -201,7 +201,7 @@ impl Record {
         })
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
         &self.store
     }
 
@@ -260,7 +260,7 @@ impl Record {
 
     /// Registers organisations, users (with password hashes), people and relationships in one
     /// transaction. Each new person gets fresh keys; their profile is stored encrypted.
-    pub fn register(
+    pub(crate) fn register(
         &self,
         organisations: Vec<Organisation>,
         users: Vec<(User, Option<String>)>,
@@ -301,14 +301,14 @@ impl Record {
     }
 
     /// The person's row, or `NotFound`.
-    pub fn person_row(&self, person: PersonId) -> Result<PersonRow, RecordError> {
+    pub(crate) fn person_row(&self, person: PersonId) -> Result<PersonRow, RecordError> {
         self.store
             .person(person)?
             .ok_or_else(|| RecordError::not_found("no person with that id"))
     }
 
     /// The person's profile, `None` once erased.
-    pub fn profile(&self, person: PersonId) -> Result<Option<PersonProfile>, RecordError> {
+    pub(crate) fn profile(&self, person: PersonId) -> Result<Option<PersonProfile>, RecordError> {
         let row = self.person_row(person)?;
         let (Some(sealed), Some(keys)) = (row.profile, self.keys_for(person)?) else {
             return Ok(None);
@@ -397,12 +397,15 @@ impl Record {
     }
 
     /// Writes one entry durably and returns its receipt.
-    pub fn add_entry(&self, req: NewEntryRequest) -> Result<Receipt, RecordError> {
+    pub(crate) fn add_entry(&self, req: NewEntryRequest) -> Result<Receipt, RecordError> {
         Ok(self.add_entries(vec![req])?.remove(0))
     }
 
     /// Writes entries in one transaction (all or nothing) and returns their receipts.
-    pub fn add_entries(&self, reqs: Vec<NewEntryRequest>) -> Result<Vec<Receipt>, RecordError> {
+    pub(crate) fn add_entries(
+        &self,
+        reqs: Vec<NewEntryRequest>,
+    ) -> Result<Vec<Receipt>, RecordError> {
         let mut writes = Vec::with_capacity(reqs.len());
         for req in &reqs {
             let keys = self.check_request(req)?;
@@ -432,9 +435,20 @@ impl Record {
         Ok(Write::Audit(NewAudit { event, leaf }))
     }
 
+    /// Records a security event that concerns no person (a sign-in attempt) durably. An event
+    /// naming a person is refused: those are written by the gate alone.
+    pub fn security_event(&self, event: AuditEvent) -> Result<Receipt, RecordError> {
+        if event.person.is_some() {
+            return Err(RecordError::Ledger(
+                "an event about a person is written by the gate".into(),
+            ));
+        }
+        self.audit(event)
+    }
+
     /// Records one access decision durably, before any data it allows leaves (fail closed:
     /// if this fails, the caller must fail the request).
-    pub fn audit(&self, event: AuditEvent) -> Result<Receipt, RecordError> {
+    pub(crate) fn audit(&self, event: AuditEvent) -> Result<Receipt, RecordError> {
         let id = event.id;
         let appended = self.writer.submit(vec![self.prepare_audit(event)?])?;
         Ok(Receipt {
@@ -444,34 +458,34 @@ impl Record {
         })
     }
 
-    /// Writes an entry and the audit event of the decision that allowed it in one transaction.
-    pub fn add_entry_audited(
-        &self,
-        req: NewEntryRequest,
-        event: AuditEvent,
-    ) -> Result<Receipt, RecordError> {
-        let mut receipts = self.add_entries_audited(vec![req], event)?;
-        Ok(receipts.remove(0))
-    }
-
     /// Writes entries and the audit event of the decision that allowed the first in one
     /// transaction (all or nothing): an entry and the flags decision support raised on it. The
     /// receipts are in the order of `reqs`.
-    pub fn add_entries_audited(
+    ///
+    /// With `open_flag`, the write is an answer to that flag of the person's: it commits only if
+    /// the flag is still open when the transaction runs (checked there, with [`Write::Expect`]
+    /// on the person's latest flag and acknowledgement, so two answers to one flag cannot both
+    /// commit); otherwise [`RecordError::FlagNotOpen`].
+    pub(crate) fn add_entries_audited(
         &self,
         reqs: Vec<NewEntryRequest>,
         event: AuditEvent,
+        open_flag: Option<EntryId>,
     ) -> Result<Vec<Receipt>, RecordError> {
         let keys = reqs
             .iter()
             .map(|req| self.check_request(req))
             .collect::<Result<Vec<_>, _>>()?;
-        let mut writes = Vec::with_capacity(reqs.len() + 1);
-        writes.push(self.prepare_audit(event)?);
+        let mut body = Vec::with_capacity(reqs.len() + 1);
+        body.push(self.prepare_audit(event)?);
         for (req, keys) in reqs.iter().zip(&keys) {
-            writes.push(Write::Entry(self.prepare(req, keys)?));
+            body.push(Write::Entry(self.prepare(req, keys)?));
         }
-        let appended = self.writer.submit(writes)?;
+        let person = reqs.first().map(|r| r.person);
+        let appended = match (open_flag, person) {
+            (Some(flag), Some(person)) => self.submit_if_flag_open(person, flag, body)?,
+            _ => self.writer.submit(body)?,
+        };
         Ok(reqs
             .iter()
             .zip(appended.leaf_indexes.iter().skip(1))
@@ -484,7 +498,7 @@ impl Record {
     }
 
     /// Who accessed the person's record: every audited decision concerning them, oldest first.
-    pub fn access_log(&self, person: PersonId) -> Result<Vec<AuditEvent>, RecordError> {
+    pub(crate) fn access_log(&self, person: PersonId) -> Result<Vec<AuditEvent>, RecordError> {
         self.person_row(person)?;
         Ok(self
             .store
@@ -497,7 +511,7 @@ impl Record {
     // -- break-glass windows and their review ---------------------------------------------------
 
     /// Stores a break-glass window; its free-text reason is sealed under the person's key.
-    pub fn store_break_glass(
+    pub(crate) fn store_break_glass(
         &self,
         id: EntryId,
         user: caretrail_core::UserId,
@@ -535,7 +549,7 @@ impl Record {
     }
 
     /// The user's latest window on the person, with its reason (`None` once erased).
-    pub fn latest_break_glass(
+    pub(crate) fn latest_break_glass(
         &self,
         user: caretrail_core::UserId,
         person: PersonId,
@@ -548,7 +562,11 @@ impl Record {
     }
 
     /// Queues a read made through break-glass for the privacy officer.
-    pub fn queue_review(&self, window: EntryId, audit: EntryId) -> Result<EntryId, RecordError> {
+    pub(crate) fn queue_break_glass_review(
+        &self,
+        window: EntryId,
+        audit: EntryId,
+    ) -> Result<EntryId, RecordError> {
         let id = EntryId::new();
         self.store.add_review_item(&ReviewItemRow {
             id,
@@ -563,7 +581,10 @@ impl Record {
     }
 
     /// The review queue with each item's window and decrypted reason and finding.
-    pub fn review_queue(&self, include_closed: bool) -> Result<Vec<ReviewView>, RecordError> {
+    pub(crate) fn review_queue(
+        &self,
+        include_closed: bool,
+    ) -> Result<Vec<ReviewView>, RecordError> {
         let mut out = Vec::new();
         for item in self.store.review_items(include_closed)? {
             let Some(window) = self.store.break_glass(item.window)? else {
@@ -584,7 +605,7 @@ impl Record {
     }
 
     /// Closes a review item with the privacy officer's finding (sealed under the person's key).
-    pub fn close_review(
+    pub(crate) fn close_review(
         &self,
         id: EntryId,
         reviewer: caretrail_core::UserId,
@@ -617,7 +638,7 @@ impl Record {
 
     /// Bulk load for seeding: skips per-entry existence checks (the caller registered the
     /// people in the same run) and writes `reqs` in one transaction.
-    pub fn load_entries(&self, reqs: &[NewEntryRequest]) -> Result<u64, RecordError> {
+    pub(crate) fn load_entries(&self, reqs: &[NewEntryRequest]) -> Result<u64, RecordError> {
         let mut writes = Vec::with_capacity(reqs.len());
         for req in reqs {
             let keys = self
@@ -630,7 +651,16 @@ impl Record {
 
     /// Crypto-shreds a person: destroys their data key and commitment secret, deletes their
     /// ciphertexts and profile, appends an erasure entry, and purges the freed bytes from disk.
-    pub fn erase(&self, person: PersonId, reason: &str, by: &User) -> Result<Receipt, RecordError> {
+    ///
+    /// `event`, when given, is the audit leaf of the decision that allowed it, committed in the
+    /// same transaction as the erasure.
+    pub(crate) fn erase_audited(
+        &self,
+        person: PersonId,
+        reason: &str,
+        by: &User,
+        event: Option<AuditEvent>,
+    ) -> Result<Receipt, RecordError> {
         let data = EntryData::parse(EntryKind::Erasure, &serde_json::json!({ "reason": reason }))
             .map_err(|mut e| {
             for f in &mut e.errors {
@@ -672,15 +702,19 @@ impl Record {
         };
         // The erasure record outlives the person's keys, so it is sealed under the system keys.
         let entry = self.prepare(&req, &self.system_keys)?;
-        let appended = self.writer.submit(vec![
-            Write::ErasePerson { person, at: now },
-            Write::Entry(entry),
-        ])?;
+        let mut writes = Vec::with_capacity(3);
+        let audited = event.is_some();
+        if let Some(ev) = event {
+            writes.push(self.prepare_audit(ev)?);
+        }
+        writes.push(Write::ErasePerson { person, at: now });
+        writes.push(Write::Entry(entry));
+        let appended = self.writer.submit(writes)?;
         self.forget_keys(person);
         self.store.fold_journal()?;
         Ok(Receipt {
             entry_id: req.id.to_string(),
-            leaf_index: appended.leaf_indexes[0],
+            leaf_index: appended.leaf_indexes[usize::from(audited)],
             checkpoint: appended.checkpoint,
         })
     }
@@ -703,7 +737,7 @@ impl Record {
     }
 
     /// Decrypts a stored entry into its JSON shape. Erased entries keep their metadata.
-    pub fn decrypt(&self, row: &EntryRow) -> Result<Entry, RecordError> {
+    pub(crate) fn decrypt(&self, row: &EntryRow) -> Result<Entry, RecordError> {
         let Some(plain) = self.open_payload(row)? else {
             return Ok(erased_entry(row));
         };
@@ -717,13 +751,13 @@ impl Record {
     }
 
     /// The person's entries in effective-time order, decrypted.
-    pub fn timeline(&self, person: PersonId) -> Result<Vec<Entry>, RecordError> {
+    pub(crate) fn timeline(&self, person: PersonId) -> Result<Vec<Entry>, RecordError> {
         self.timeline_where(person, |_| true)
     }
 
     /// The entries of the timeline whose metadata `keep` accepts; only those are decrypted, so
     /// a filter by kind or time costs what it returns, not the whole history.
-    pub fn timeline_where(
+    pub(crate) fn timeline_where(
         &self,
         person: PersonId,
         keep: impl Fn(&caretrail_core::EntryMeta) -> bool,
@@ -742,11 +776,11 @@ impl Record {
     /// sealed as, never parsed into a tree and printed again. `keep` filters on metadata before
     /// decryption; `show` then filters on the entry's codes (erased entries have none). The read
     /// path of the API, where a timeline is hundreds of entries.
-    pub fn timeline_json(
+    pub(crate) fn timeline_json(
         &self,
         person: PersonId,
         keep: impl Fn(&caretrail_core::EntryMeta) -> bool,
-        show: impl Fn(&[Code]) -> bool,
+        show: impl Fn(EntryKind, &[Code], Option<&serde_json::value::RawValue>) -> bool,
     ) -> Result<Vec<u8>, RecordError> {
         self.person_row(person)?;
         let rows = self.store.entries_for_person(person)?;
@@ -759,7 +793,7 @@ impl Record {
                 .map(|p| serde_json::from_slice(p).map_err(|_| undecodable()))
                 .transpose()?;
             let codes = payload.as_ref().map_or(&[][..], |p| &p.codes[..]);
-            if !show(codes) {
+            if !show(row.meta.kind, codes, payload.as_ref().map(|p| p.data)) {
                 continue;
             }
             if out.len() > 1 {
@@ -804,7 +838,7 @@ impl Record {
         Ok(self.store.latest_checkpoint()?.map_or(0, |c| c.size))
     }
 
-    pub fn leaf(&self, index: u64) -> Result<LeafJson, RecordError> {
+    pub(crate) fn leaf(&self, index: u64) -> Result<LeafJson, RecordError> {
         let missing = || RecordError::not_found(format!("no leaf at index {index}"));
         // Beyond the tree there is nothing to read (and no index a store could hold).
         if index >= self.store.tree_size()? {

@@ -23,8 +23,9 @@ fn io_failure_child() {
     let dir = std::path::Path::new(&dir);
     let faulty = common::engine::open_faulty(dir, Fault::IoOnAppend(FAIL_AT));
     let record = Record::open(faulty.store, &KeyFiles::in_data_dir(dir)).unwrap();
-    let person = record.store().people().unwrap()[0].id;
+    let person = record.unaudited().store().people().unwrap()[0].id;
     let author = record
+        .unaudited()
         .store()
         .users()
         .unwrap()
@@ -32,7 +33,11 @@ fn io_failure_child() {
         .find(|u| u.username == "cw.test")
         .unwrap();
     for i in 0..100 {
-        let result = record.add_entry(common::note_request(person, &author, &format!("note {i}")));
+        let result = record.unaudited().add_entry(common::note_request(
+            person,
+            &author,
+            &format!("note {i}"),
+        ));
         match result {
             Ok(r) => println!("ACK {} {}", r.entry_id, r.leaf_index),
             Err(e) => println!("ERR {e}"),
@@ -83,8 +88,11 @@ fn io_failure_during_commit_aborts_without_acknowledging() {
     let record = open(&dir);
     for line in acked {
         let id = line.split(' ').next().unwrap().parse().unwrap();
-        assert!(record.store().entry(id).unwrap().is_some());
+        assert!(record.unaudited().store().entry(id).unwrap().is_some());
     }
-    assert_eq!(record.store().tree_size().unwrap(), (FAIL_AT - 1) as u64);
+    assert_eq!(
+        record.unaudited().store().tree_size().unwrap(),
+        (FAIL_AT - 1) as u64
+    );
     assert!(record.verify(None).unwrap().ok());
 }

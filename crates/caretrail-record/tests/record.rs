@@ -47,7 +47,7 @@ fn receipt_checkpoint_covers_the_leaf_and_proofs_verify() {
     )
     .unwrap();
 
-    let leaf = w.record.leaf(receipt.leaf_index).unwrap();
+    let leaf = w.record.unaudited().leaf(receipt.leaf_index).unwrap();
     assert_eq!(leaf.leaf_hash, proof.leaf_hash);
 
     for (m, n) in [(1, 41), (7, 41), (40, 41), (41, 41), (16, 32)] {
@@ -64,7 +64,7 @@ fn receipt_checkpoint_covers_the_leaf_and_proofs_verify() {
         Err(RecordError::Input(_))
     ));
     assert!(matches!(
-        w.record.leaf(10_000),
+        w.record.unaudited().leaf(10_000),
         Err(RecordError::NotFound(_))
     ));
 }
@@ -81,18 +81,18 @@ fn timeline_decrypts_in_effective_order_and_keeps_amendments() {
     early.effective_at = "2025-06-01T10:00:00Z".parse().unwrap();
     let mut earliest = w.request(p, EntryKind::Observation, serde_json::json!({"pulse": 72}));
     earliest.effective_at = "2025-01-01T10:00:00Z".parse().unwrap();
-    let r1 = w.record.add_entry(early).unwrap();
-    w.record.add_entry(earliest).unwrap();
+    let r1 = w.record.unaudited().add_entry(early).unwrap();
+    w.record.unaudited().add_entry(earliest).unwrap();
     let mut fix = w.request(
         p,
         EntryKind::CaseNote,
         serde_json::json!({"text": "Corrected text."}),
     );
     fix.amends = Some(r1.entry_id.parse().unwrap());
-    w.record.add_entry(fix).unwrap();
+    w.record.unaudited().add_entry(fix).unwrap();
     w.note(w.people[1], "Someone else.");
 
-    let t = w.record.timeline(p).unwrap();
+    let t = w.record.unaudited().timeline(p).unwrap();
     assert_eq!(t.len(), 3);
     assert!(t.windows(2).all(|x| x[0].effective_at <= x[1].effective_at));
     assert_eq!(t[0].kind, EntryKind::Observation);
@@ -112,7 +112,7 @@ fn timeline_decrypts_in_effective_order_and_keeps_amendments() {
     );
     wrong.amends = Some(r1.entry_id.parse().unwrap());
     assert!(matches!(
-        w.record.add_entry(wrong),
+        w.record.unaudited().add_entry(wrong),
         Err(RecordError::Input(_))
     ));
 }
@@ -145,27 +145,41 @@ fn timeline_json_is_exactly_the_serialised_timeline() {
         ),
     ];
     for (kind, data) in entries {
-        w.record.add_entry(w.request(p, kind, data)).unwrap();
+        w.record
+            .unaudited()
+            .add_entry(w.request(p, kind, data))
+            .unwrap();
     }
-    w.record.erase(erased, "test", &w.system).unwrap();
+    w.record
+        .unaudited()
+        .erase(erased, "test", &w.system)
+        .unwrap();
 
     for person in &w.people {
-        let all = w.record.timeline(*person).unwrap();
+        let all = w.record.unaudited().timeline(*person).unwrap();
         assert!(!all.is_empty());
-        let json = w.record.timeline_json(*person, |_| true, |_| true).unwrap();
+        let json = w
+            .record
+            .unaudited()
+            .timeline_json(*person, |_| true, |_, _, _| true)
+            .unwrap();
         assert_eq!(
             String::from_utf8(json).unwrap(),
             serde_json::to_string(&all).unwrap()
         );
     }
-    let t = w.record.timeline(erased).unwrap();
+    let t = w.record.unaudited().timeline(erased).unwrap();
     assert!(t.iter().any(|e| e.erased) && t.iter().any(|e| !e.erased));
 
     // Filters: metadata first, then codes (erased entries have none, so `show` sees `[]`).
     let keep = |m: &caretrail_core::EntryMeta| m.kind != EntryKind::CaseNote;
     let hide_falls = |codes: &[caretrail_core::Code]| !codes.iter().any(|c| c.code == "1912002");
+    let show = |_: EntryKind,
+                codes: &[caretrail_core::Code],
+                _: Option<&serde_json::value::RawValue>| { hide_falls(codes) };
     let expected: Vec<_> = w
         .record
+        .unaudited()
         .timeline(p)
         .unwrap()
         .into_iter()
@@ -174,15 +188,20 @@ fn timeline_json_is_exactly_the_serialised_timeline() {
     assert!(expected.iter().any(|e| e.kind == EntryKind::Medication));
     assert!(!expected.iter().any(|e| e.kind == EntryKind::Incident));
     assert_eq!(
-        w.record.timeline_json(p, keep, hide_falls).unwrap(),
+        w.record.unaudited().timeline_json(p, keep, show).unwrap(),
         serde_json::to_vec(&expected).unwrap()
     );
     assert_eq!(
-        w.record.timeline_json(p, |_| false, |_| true).unwrap(),
+        w.record
+            .unaudited()
+            .timeline_json(p, |_| false, |_, _, _| true)
+            .unwrap(),
         b"[]"
     );
     assert!(matches!(
-        w.record.timeline_json(PersonId::new(), |_| true, |_| true),
+        w.record
+            .unaudited()
+            .timeline_json(PersonId::new(), |_| true, |_, _, _| true),
         Err(RecordError::NotFound(_))
     ));
 }
@@ -241,6 +260,7 @@ fn erasure_shreds_keys_and_ciphertext_but_verify_still_passes() {
     let r = w.note(victim, &format!("The canary says {canary}."));
     let row = w
         .record
+        .unaudited()
         .store()
         .entry(r.entry_id.parse().unwrap())
         .unwrap()
@@ -248,12 +268,13 @@ fn erasure_shreds_keys_and_ciphertext_but_verify_still_passes() {
     let ciphertext = row.payload.clone().unwrap();
     let wrapped = w
         .record
+        .unaudited()
         .store()
         .person_keys(victim)
         .unwrap()
         .unwrap()
         .wrapped;
-    assert!(w.record.profile(victim).unwrap().is_some());
+    assert!(w.record.unaudited().profile(victim).unwrap().is_some());
 
     // Before erasure, no plaintext of the record is stored.
     assert_not_stored(w.path(), canary.as_bytes(), "canary before erasure");
@@ -261,9 +282,10 @@ fn erasure_shreds_keys_and_ciphertext_but_verify_still_passes() {
 
     let receipt = w
         .record
+        .unaudited()
         .erase(victim, "GDPR Art. 17 request", &w.system)
         .unwrap();
-    let t = w.record.timeline(victim).unwrap();
+    let t = w.record.unaudited().timeline(victim).unwrap();
     let (erasures, others): (Vec<_>, Vec<_>) = t.iter().partition(|e| e.kind == EntryKind::Erasure);
     assert_eq!(erasures.len(), 1);
     assert_eq!(erasures[0].id.to_string(), receipt.entry_id);
@@ -273,10 +295,11 @@ fn erasure_shreds_keys_and_ciphertext_but_verify_still_passes() {
             .iter()
             .all(|e| e.erased && e.data.is_none() && e.codes.is_empty())
     );
-    assert!(w.record.profile(victim).unwrap().is_none());
+    assert!(w.record.unaudited().profile(victim).unwrap().is_none());
     // Others are untouched.
     assert!(
         w.record
+            .unaudited()
             .timeline(w.people[0])
             .unwrap()
             .iter()
@@ -293,14 +316,14 @@ fn erasure_shreds_keys_and_ciphertext_but_verify_still_passes() {
     assert_not_stored(w.path(), &wrapped[24..56], "wrapped key after erasure");
 
     // No more writes for an erased person; a second erasure is refused.
-    let again = w.record.add_entry(w.request(
+    let again = w.record.unaudited().add_entry(w.request(
         victim,
         EntryKind::CaseNote,
         serde_json::json!({"text": "x"}),
     ));
     assert!(matches!(again, Err(RecordError::Conflict(_))));
     assert!(matches!(
-        w.record.erase(victim, "again", &w.system),
+        w.record.unaudited().erase(victim, "again", &w.system),
         Err(RecordError::Conflict(_))
     ));
 
@@ -310,6 +333,7 @@ fn erasure_shreds_keys_and_ciphertext_but_verify_still_passes() {
     assert!(reopened.verify(None).unwrap().ok());
     assert!(
         reopened
+            .unaudited()
             .timeline(victim)
             .unwrap()
             .iter()
@@ -379,14 +403,14 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn refuses_unknown_people_and_erasure_kind() {
     let w = World::new(1);
-    let unknown = w.record.add_entry(w.request(
+    let unknown = w.record.unaudited().add_entry(w.request(
         PersonId::new(),
         EntryKind::CaseNote,
         serde_json::json!({"text": "x"}),
     ));
     assert!(matches!(unknown, Err(RecordError::NotFound(_))));
     assert!(matches!(
-        w.record.timeline(PersonId::new()),
+        w.record.unaudited().timeline(PersonId::new()),
         Err(RecordError::NotFound(_))
     ));
     let mut req = w.request(
@@ -398,11 +422,11 @@ fn refuses_unknown_people_and_erasure_kind() {
         caretrail_core::EntryData::parse(EntryKind::Erasure, &serde_json::json!({"reason": "r"}))
             .unwrap();
     assert!(matches!(
-        w.record.add_entry(req),
+        w.record.unaudited().add_entry(req),
         Err(RecordError::Input(_))
     ));
     assert_eq!(
-        w.record.store().tree_size().unwrap(),
+        w.record.unaudited().store().tree_size().unwrap(),
         0,
         "nothing was written"
     );
@@ -486,7 +510,7 @@ fn rollback_to_an_older_copy_is_caught_with_a_saved_checkpoint() {
     w.fill(50, 10);
     // Snapshot the directory as it is now (an "old backup").
     let backup = tempfile::tempdir().unwrap();
-    w.record.store().fold_journal().unwrap();
+    w.record.unaudited().store().fold_journal().unwrap();
     let _backup_db = engine::copy(w.path(), backup.path(), true);
     w.fill(30, 10);
     let saved = w.record.checkpoint().unwrap();
@@ -514,38 +538,62 @@ fn audit_events_are_verified_leaves_the_person_can_read() {
     let p = w.people[0];
     let mut denied = w.read_event(p, false);
     denied.at = "2026-01-01T10:00:00.123456Z".parse().unwrap();
-    let r1 = w.record.audit(denied.clone()).unwrap();
+    let r1 = w.record.unaudited().audit(denied.clone()).unwrap();
     w.note(p, "Between the two reads.");
-    let r2 = w.record.audit(w.read_event(p, true)).unwrap();
-    w.record.audit(w.read_event(w.people[1], true)).unwrap();
+    let r2 = w.record.unaudited().audit(w.read_event(p, true)).unwrap();
+    w.record
+        .unaudited()
+        .audit(w.read_event(w.people[1], true))
+        .unwrap();
     assert!(r2.leaf_index > r1.leaf_index);
     let cp = w.record.verifier().verify(&r2.checkpoint).unwrap();
     assert!(cp.checkpoint().size > r2.leaf_index);
 
-    let log = w.record.access_log(p).unwrap();
+    let log = w.record.unaudited().access_log(p).unwrap();
     assert_eq!(log.len(), 2);
     assert_eq!(log[0], denied);
     assert!(log[1].allowed);
     assert!(w.record.verify(None).unwrap().ok());
 
-    // A write and the decision that allowed it share one transaction (adjacent leaves).
-    let mut event = w.read_event(p, true);
-    event.action = caretrail_core::AuditAction::WriteEntry;
+    // A write through the gate and the decision that allowed it share one transaction
+    // (adjacent leaves), and the leaf names the operator who wrote it for the worker.
+    let operator = w.record.operator_account().unwrap();
+    let gate = w.record.gate(caretrail_access::Principal::from_user(
+        &operator,
+        caretrail_core::Purpose::Care,
+    ));
     let req = w.request(
         p,
         EntryKind::CaseNote,
         serde_json::json!({"text": "Audited write."}),
     );
-    let receipt = w.record.add_entry_audited(req, event.clone()).unwrap();
-    let stored = w.record.store().audit_for_person(p).unwrap();
-    let row = stored.iter().find(|a| a.event.id == event.id).unwrap();
+    let input = caretrail_record::gate::EntryInput {
+        data: req.data,
+        effective_at: None,
+        amends: None,
+    };
+    let receipt = gate.write(p, &w.worker, Ok(input)).unwrap().entry;
+    let stored = w.record.unaudited().store().audit_for_person(p).unwrap();
+    let row = stored.last().unwrap();
     assert_eq!(row.event.action, caretrail_core::AuditAction::WriteEntry);
+    assert_eq!(row.event.accessor, operator.id);
+    assert_eq!(row.event.role, caretrail_core::Role::Operator);
+    assert!(row.event.allowed);
     assert_eq!(row.leaf_index + 1, receipt.leaf_index);
+    let written = w.record.unaudited().timeline(p).unwrap();
+    let entry = written
+        .iter()
+        .find(|e| e.id.to_string() == receipt.entry_id)
+        .unwrap();
+    assert_eq!(
+        entry.author, w.worker.id,
+        "--author sets the entry's author"
+    );
 
     // Reasons are codes, never free text.
     let mut bad = w.read_event(p, true);
     bad.reason = "Mrs Example asked".into();
-    assert!(w.record.audit(bad).is_err());
+    assert!(w.record.unaudited().audit(bad).is_err());
     assert!(w.record.verify(None).unwrap().ok());
 }
 
@@ -572,7 +620,7 @@ fn a_failed_audit_write_fails_the_request_and_writes_nothing() {
         break_glass: false,
         reason: "care-relationship".into(),
     };
-    assert!(record.audit(event.clone()).is_err());
+    assert!(record.unaudited().audit(event.clone()).is_err());
     let req = caretrail_record::NewEntryRequest {
         id: caretrail_core::EntryId::new(),
         person: p,
@@ -587,14 +635,24 @@ fn a_failed_audit_write_fails_the_request_and_writes_nothing() {
         )
         .unwrap(),
     };
-    assert!(record.add_entry_audited(req, event.clone()).is_err());
+    let operator = record.operator_account().unwrap();
+    let gate = record.gate(caretrail_access::Principal::from_user(
+        &operator,
+        caretrail_core::Purpose::Care,
+    ));
+    let input = caretrail_record::gate::EntryInput {
+        data: req.data,
+        effective_at: None,
+        amends: None,
+    };
+    assert!(gate.write(p, &w.worker, Ok(input)).is_err());
     assert_eq!(
-        record.store().tree_size().unwrap(),
+        record.unaudited().store().tree_size().unwrap(),
         0,
         "neither the audit nor the entry was written"
     );
     faulty.set_fault(Fault::None);
-    assert!(record.audit(event).is_ok());
+    assert!(record.unaudited().audit(event).is_ok());
 }
 
 #[test]
@@ -604,6 +662,7 @@ fn erasure_is_refused_while_a_legal_hold_or_retention_period_applies_and_says_wh
     w.note(p, "Keep me.");
     let set = |until: Option<jiff::civil::Date>, hold: bool| {
         w.record
+            .unaudited()
             .store()
             .set_retention(&caretrail_store::RetentionRow {
                 person: p,
@@ -617,6 +676,7 @@ fn erasure_is_refused_while_a_legal_hold_or_retention_period_applies_and_says_wh
     set(None, true);
     let e = w
         .record
+        .unaudited()
         .erase(p, "GDPR Art. 17 request", &w.system)
         .unwrap_err();
     assert!(
@@ -626,6 +686,7 @@ fn erasure_is_refused_while_a_legal_hold_or_retention_period_applies_and_says_wh
     set(Some(jiff::civil::date(2099, 1, 1)), false);
     let e = w
         .record
+        .unaudited()
         .erase(p, "GDPR Art. 17 request", &w.system)
         .unwrap_err();
     assert!(
@@ -633,9 +694,19 @@ fn erasure_is_refused_while_a_legal_hold_or_retention_period_applies_and_says_wh
         "{e}"
     );
     assert!(
-        w.record.timeline(p).unwrap().iter().all(|e| !e.erased),
+        w.record
+            .unaudited()
+            .timeline(p)
+            .unwrap()
+            .iter()
+            .all(|e| !e.erased),
         "nothing was erased"
     );
     set(Some(jiff::civil::date(2020, 1, 1)), false);
-    assert!(w.record.erase(p, "GDPR Art. 17 request", &w.system).is_ok());
+    assert!(
+        w.record
+            .unaudited()
+            .erase(p, "GDPR Art. 17 request", &w.system)
+            .is_ok()
+    );
 }

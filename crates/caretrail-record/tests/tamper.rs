@@ -340,10 +340,10 @@ fn mutate(c: &mut dyn Tables, m: Mutation, n: u64, rng: &mut ChaCha20Rng) -> u64
 fn every_mutation_of_log_content_is_detected_at_its_first_bad_leaf() {
     let w = World::new(5);
     w.fill(203, 17);
-    let n = w.record.store().tree_size().unwrap();
+    let n = w.record.unaudited().store().tree_size().unwrap();
     assert_eq!(n, 203);
     // Fold the WAL into the main file so a file copy is the whole database.
-    w.record.store().fold_journal().unwrap();
+    w.record.unaudited().store().fold_journal().unwrap();
     let pristine = tempfile::tempdir().unwrap();
     let _pristine_db = engine::copy(w.path(), pristine.path(), false);
     drop(w);

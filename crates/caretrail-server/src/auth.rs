@@ -24,7 +24,7 @@ use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::{Json, http::header};
-use caretrail_core::User;
+use caretrail_core::{Role, User};
 use caretrail_store::SessionRow;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -144,7 +144,7 @@ pub fn start_session(
     let token = new_token()?;
     let now = Timestamp::now();
     record
-        .store()
+        .accounts()
         .create_session(&SessionRow {
             token_hash: token_hash(&token),
             user: user.id,
@@ -178,15 +178,15 @@ async fn sign_in(
             let name = req.username.clone();
             state
                 .blocking(move |r| {
-                    r.store()
-                        .user_by_username(&name)
+                    r.accounts()
+                        .by_username(&name)
                         .map_err(|_| ApiError::internal())
                 })
                 .await?
                 .map(|(u, _)| u)
         };
         let ev = sign_in_event(known.as_ref(), false, "locked-out");
-        state.blocking(move |r| Ok(r.audit(ev)?)).await?;
+        state.blocking(move |r| Ok(r.security_event(ev)?)).await?;
         return Err(ApiError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "Too many failed sign-ins",
@@ -198,8 +198,8 @@ async fn sign_in(
     let outcome = state
         .blocking(move |record| {
             let found = record
-                .store()
-                .user_by_username(&req.username)
+                .accounts()
+                .by_username(&req.username)
                 .map_err(|_| ApiError::internal())?;
             // Verify against a throwaway hash when the user is unknown, so timing does not tell.
             let (user, hash) = match found {
@@ -213,11 +213,15 @@ async fn sign_in(
             let user = match user {
                 Some(u) if ok => u,
                 other => {
-                    record.audit(sign_in_event(other.as_ref(), false, "bad-credentials"))?;
+                    record.security_event(sign_in_event(
+                        other.as_ref(),
+                        false,
+                        "bad-credentials",
+                    ))?;
                     return Ok(None);
                 }
             };
-            record.audit(sign_in_event(Some(&user), true, "signed-in"))?;
+            record.security_event(sign_in_event(Some(&user), true, "signed-in"))?;
             start_session(record, &user, hours).map(Some)
         })
         .await?;
@@ -274,7 +278,7 @@ async fn sign_out(State(state): State<AppState>, session: Session) -> Result<Sta
     state
         .blocking(move |record| {
             record
-                .store()
+                .accounts()
                 .revoke_session(&session.token_hash, Timestamp::now())
                 .map_err(|_| ApiError::internal())
         })
@@ -323,11 +327,21 @@ impl<'a> Credential<'a> {
 
 /// The signed-in caller and the purpose of use their request declares (`X-Purpose-Of-Use`,
 /// `care` when absent): where every route on a person's record starts. Rejects with 401 without
-/// a live session, then 400 for an unknown purpose.
-#[derive(Debug)]
+/// a live session. An unknown purpose is not rejected here: the attempt is still an attempt,
+/// so the gate audits it (`invalid-input`) and answers 422 ([`Caller::gate`]).
+#[derive(Debug, Clone)]
 pub struct Caller {
     pub session: Session,
     pub principal: caretrail_access::Principal,
+    /// What was wrong with the request's purpose of use, if anything.
+    pub envelope: Result<(), caretrail_core::InputError>,
+}
+
+impl Caller {
+    /// The gate for this caller: the one way to a person's record.
+    pub fn gate<'r>(&self, record: &'r caretrail_record::Record) -> caretrail_record::Gate<'r> {
+        record.gate_for(self.principal.clone(), self.envelope.clone())
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -338,9 +352,39 @@ impl FromRequestParts<AppState> for Caller {
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let session = Session::from_request_parts(parts, state).await?;
-        let purpose = crate::people::purpose(&parts.headers)?;
+        let (purpose, envelope) = match purpose(&parts.headers) {
+            Ok(p) => (p, Ok(())),
+            Err(e) => (caretrail_core::Purpose::Care, Err(e)),
+        };
         let principal = caretrail_access::Principal::from_user(&session.user, purpose);
-        Ok(Caller { session, principal })
+        Ok(Caller {
+            session,
+            principal,
+            envelope,
+        })
+    }
+}
+
+/// The request header that declares the purpose of use.
+pub const PURPOSE_HEADER: &str = "x-purpose-of-use";
+
+/// The purpose of use from `X-Purpose-Of-Use` (default `care`); an unknown one is a value that
+/// is not allowed (422).
+pub fn purpose(
+    headers: &axum::http::HeaderMap,
+) -> Result<caretrail_core::Purpose, caretrail_core::InputError> {
+    match headers.get(PURPOSE_HEADER) {
+        None => Ok(caretrail_core::Purpose::Care),
+        Some(v) => v
+            .to_str()
+            .ok()
+            .and_then(|s| s.trim().parse().ok())
+            .ok_or_else(|| {
+                caretrail_core::InputError::field(
+                    "",
+                    "the X-Purpose-Of-Use header must be care, safeguarding, emergency or audit",
+                )
+            }),
     }
 }
 
@@ -356,16 +400,18 @@ impl FromRequestParts<AppState> for Session {
             .ok_or_else(ApiError::unauthorized)?;
         state
             .blocking(move |record| {
-                let store = record.store();
-                let session = store.session(&hash).map_err(|_| ApiError::internal())?;
+                let accounts = record.accounts();
+                let session = accounts.session(&hash).map_err(|_| ApiError::internal())?;
                 let live =
                     session.filter(|s| s.revoked_at.is_none() && Timestamp::now() < s.expires_at);
                 let Some(s) = live else {
                     return Err(ApiError::unauthorized());
                 };
-                let user = store
+                // The system and the operator never act over HTTP, whatever a session says.
+                let user = accounts
                     .user(s.user)
                     .map_err(|_| ApiError::internal())?
+                    .filter(|u| !matches!(u.role, Role::System | Role::Operator))
                     .ok_or_else(ApiError::unauthorized)?;
                 Ok(Session {
                     user,

@@ -12,10 +12,9 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use caretrail_access::Action;
 use caretrail_core::data::Consent;
 use caretrail_core::{AuditAction, EntryData, EntryId, EntryKind, PersonId};
-use caretrail_record::{NewEntryRequest, Receipt};
+use caretrail_record::Receipt;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -23,7 +22,6 @@ use utoipa_axum::routes;
 
 use crate::auth::Caller;
 use crate::openapi::{PersonPath, PurposeHeader, Refused, TAG_CONSENT};
-use crate::people::{audit_invalid, authorise, current_consent, parse_person, write_entry};
 use crate::{ApiError, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -52,27 +50,19 @@ pub struct ConsentAnswer {
 )]
 async fn read_consent(
     State(state): State<AppState>,
-    Caller { principal, .. }: Caller,
+    caller: Caller,
     Path(id): Path<String>,
 ) -> Result<Json<ConsentAnswer>, ApiError> {
-    let person = parse_person(&id)?;
     let answer = state
         .blocking(move |record| {
-            authorise(record, &principal, person, &Action::ReadConsent)?;
-            let current = current_consent(record, person)?;
-            Ok(match current {
-                None => ConsentAnswer {
-                    person,
-                    directives: Vec::new(),
-                    entry: None,
-                    recorded_at: None,
-                },
-                Some((entry, directives)) => ConsentAnswer {
-                    person,
-                    directives,
-                    entry: Some(entry.id),
-                    recorded_at: Some(entry.recorded_at),
-                },
+            let gate = caller.gate(record);
+            let person = gate.person_id(&id, AuditAction::ReadConsent)?;
+            let c = gate.read_consent(person)?.consent()?;
+            Ok(ConsentAnswer {
+                person,
+                directives: c.directives,
+                entry: c.entry,
+                recorded_at: c.recorded_at,
             })
         })
         .await?;
@@ -92,35 +82,17 @@ async fn read_consent(
 )]
 async fn replace_consent(
     State(state): State<AppState>,
-    Caller { session, principal }: Caller,
+    caller: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Json<Receipt>, ApiError> {
-    let person = parse_person(&id)?;
-    let author = session.user.clone();
     let receipt = state
         .blocking(move |record| {
-            let parsed = crate::error::parse_json::<serde_json::Value>(&body)
-                .and_then(|v| EntryData::parse(EntryKind::Consent, &v).map_err(ApiError::from));
-            let data = match parsed {
-                Ok(data) => data,
-                Err(err) => {
-                    audit_invalid(record, &principal, person, AuditAction::ReplaceConsent)?;
-                    return Err(err);
-                }
-            };
-            let now = Timestamp::now();
-            let new = NewEntryRequest {
-                id: EntryId::new(),
-                person,
-                organisation: author.organisation,
-                author,
-                recorded_at: now,
-                effective_at: now,
-                amends: None,
-                data,
-            };
-            write_entry(record, &principal, &Action::ReplaceConsent, new).map(|(r, _)| r)
+            let gate = caller.gate(record);
+            let person = gate.person_id(&id, AuditAction::ReplaceConsent)?;
+            let data = crate::error::parse_input::<serde_json::Value>(&body)
+                .and_then(|v| EntryData::parse(EntryKind::Consent, &v));
+            Ok(gate.replace_consent(person, &caller.session.user, data)?)
         })
         .await?;
     Ok(Json(receipt))

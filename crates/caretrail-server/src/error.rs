@@ -50,11 +50,13 @@ impl From<InputError> for ApiError {
 impl From<RecordError> for ApiError {
     fn from(e: RecordError) -> Self {
         match &e {
-            RecordError::Input(_) | RecordError::NotFound(_) | RecordError::Conflict(_) => {
-                ApiError {
-                    problem: e.to_problem(),
-                }
-            }
+            RecordError::Input(_)
+            | RecordError::NotFound(_)
+            | RecordError::Conflict(_)
+            | RecordError::Refused(_)
+            | RecordError::FlagNotOpen => ApiError {
+                problem: e.to_problem(),
+            },
             _ => {
                 // The detail of a storage or key failure stays in the server's log, not the answer.
                 tracing::error!(status = e.status(), "request failed in the record service");
@@ -88,6 +90,11 @@ impl IntoResponse for ApiError {
 /// Parses a JSON body strictly: 400 for JSON that does not parse, 422 (with the field as a
 /// JSON Pointer) for values that do not fit `T`.
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    Ok(parse_input(body)?)
+}
+
+/// [`parse_json`]'s input error, for handing to the gate (which audits it).
+pub fn parse_input<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, InputError> {
     let value: serde_json::Value = serde_json::from_slice(body).map_err(|e| {
         InputError::syntax(format!(
             "the body is not JSON (line {}, column {})",
@@ -95,7 +102,7 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
             e.column()
         ))
     })?;
-    Ok(caretrail_core::problem::deserialize_strict(&value)?)
+    caretrail_core::problem::deserialize_strict(&value)
 }
 
 /// `axum::extract::Query`, refusing bad parameters as problem+json (422) without quoting them.

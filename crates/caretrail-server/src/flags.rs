@@ -2,10 +2,12 @@
 //! acknowledged by a practitioner (DESIGN §1 point 5; `reference/instruments.md`, "Flags raised
 //! on writes").
 //!
-//! - Raising: [`raised_by`] runs on the write path (`people::write_entry`). The record
-//!   (`caretrail_record::flags`) scores what the new entry lets `caretrail-insight` score; each
-//!   flag is an entry authored by the system account, whose write `caretrail-access` authorises
-//!   (the `system` row: flags, for anyone), committed in the same transaction as the entry.
+//! - Raising: the gate's write path (`caretrail_record::gate`) asks the record
+//!   (`caretrail_record::flags`) what the new entry lets `caretrail-insight` score; each flag is
+//!   an entry authored by the system account, whose write `caretrail-access` authorises (the
+//!   `system` row: flags, for anyone), committed in the same transaction as the entry. A flag
+//!   carries the consent categories of what it was computed from, and is withheld wherever
+//!   any of them is.
 //! - `GET  /api/v1/flags?status=open` — the flags of the people the caller may read flags of
 //!   (their care relationships, a manager's caseload, a citizen's own). One audit leaf per
 //!   attempt ([`Review::Flags`]); each person is then decided with `Action::ReadFlags`, and people
@@ -20,54 +22,23 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use caretrail_access::{Action, Decision, Principal, Review, decide_review};
 use caretrail_core::data::{AckDecision, Severity};
-use caretrail_core::{
-    AuditAction, EntryData, EntryId, EntryKind, InputError, PersonId, Purpose, Role,
-};
-use caretrail_record::{FlagState, FlagStatus, NewEntryRequest, Receipt, Record, RecordError};
+use caretrail_core::{EntryId, InputError, PersonId};
+use caretrail_record::{FlagState, FlagStatus, Receipt};
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::auth::{Caller, Session};
+use crate::auth::Caller;
 use crate::error::{Path, Query};
 use crate::openapi::{PurposeHeader, Refused, TAG_DECISION_SUPPORT};
-use crate::people::{audit, audit_invalid, event, judge, refusal};
 use crate::{ApiError, AppState};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list))
         .routes(routes!(acknowledge))
-}
-
-/// The flag entries `new` raises, authored by the system account, once `caretrail-access` has
-/// allowed the system to write them.
-pub(crate) fn raised_by(
-    record: &Record,
-    new: &NewEntryRequest,
-) -> Result<Vec<NewEntryRequest>, RecordError> {
-    let flags = record.flags_for(new)?;
-    let Some(first) = flags.first() else {
-        return Ok(flags);
-    };
-    let principal = Principal::from_user(&first.author, Purpose::Care);
-    let allowed = judge(
-        record,
-        &principal,
-        new.person,
-        &Action::write(EntryKind::Flag, &[]),
-    )
-    .map(|j| matches!(j.decision, Some(Decision::Allow(_))))
-    .unwrap_or(false);
-    if !allowed {
-        return Err(RecordError::Ledger(
-            "the system account may not write flags".into(),
-        ));
-    }
-    Ok(flags)
 }
 
 /// Which flags to list.
@@ -169,24 +140,6 @@ impl FlagItem {
     }
 }
 
-/// The people whose flags `principal` might read: their own care relationships, a manager's
-/// organisation caseload, a citizen's own record.
-fn candidates(record: &Record, session: &Session) -> Result<Vec<PersonId>, ApiError> {
-    let user = &session.user;
-    let now = Timestamp::now();
-    let mut people: Vec<PersonId> = match user.role {
-        Role::Citizen => user.person.into_iter().collect(),
-        _ => crate::people::reach(record, user)?
-            .into_iter()
-            .filter(|r| r.is_active_at(now))
-            .map(|r| r.person)
-            .collect(),
-    };
-    people.sort();
-    people.dedup();
-    Ok(people)
-}
-
 /// The flags of the people the caller may read flags of, most severe first, then newest.
 /// One audit leaf per attempt; people whose record refuses the caller (for example by consent)
 /// are left out.
@@ -200,54 +153,25 @@ fn candidates(record: &Record, session: &Session) -> Result<Vec<PersonId>, ApiEr
 )]
 async fn list(
     State(state): State<AppState>,
-    Caller { session, principal }: Caller,
+    caller: Caller,
     query: Result<Query<FlagsQuery>, ApiError>,
 ) -> Result<Json<Vec<FlagItem>>, ApiError> {
+    let status = query
+        .map(|Query(q)| match q.status {
+            StatusFilter::All => None,
+            StatusFilter::Open => Some(FlagStatus::Open),
+            StatusFilter::Acknowledged => Some(FlagStatus::Acknowledged),
+            StatusFilter::Superseded => Some(FlagStatus::Superseded),
+        })
+        .map_err(|_| InputError::field("/status", "must be open, acknowledged, superseded or all"));
     let items = state
         .blocking(move |record| {
-            let decision = decide_review(&principal, Review::Flags);
-            let mut ev = event(&principal, None, AuditAction::ReadFlags);
-            let q = match query {
-                Ok(Query(q)) => q,
-                Err(_) => {
-                    ev.reason = "invalid-input".into();
-                    record.audit(ev)?;
-                    return Err(InputError::field(
-                        "/status",
-                        "must be open, acknowledged, superseded or all",
-                    )
-                    .into());
-                }
-            };
-            ev.allowed = decision.is_allowed();
-            ev.reason = decision.code().to_owned();
-            record.audit(ev)?;
-            if !decision.is_allowed() {
-                return Err(refusal(Some(&decision)));
-            }
-            let mut items = Vec::new();
-            for person in candidates(record, &session)? {
-                let j = judge(record, &principal, person, &Action::ReadFlags)?;
-                // Break-glass reads are opened one person at a time, never through a list.
-                let Some(Decision::Allow(grant)) = j.decision else {
-                    continue;
-                };
-                if grant.break_glass() || grant.person_erased() {
-                    continue;
-                }
-                items.extend(
-                    record
-                        .flags(person)?
-                        .into_iter()
-                        .filter(|f| match q.status {
-                            StatusFilter::All => true,
-                            StatusFilter::Open => f.status == FlagStatus::Open,
-                            StatusFilter::Acknowledged => f.status == FlagStatus::Acknowledged,
-                            StatusFilter::Superseded => f.status == FlagStatus::Superseded,
-                        })
-                        .filter_map(FlagItem::from_state),
-                );
-            }
+            let mut items: Vec<FlagItem> = caller
+                .gate(record)
+                .flags_list(status)?
+                .into_iter()
+                .filter_map(FlagItem::from_state)
+                .collect();
             items.sort_by(|a, b| {
                 b.severity
                     .cmp(&a.severity)
@@ -283,77 +207,17 @@ pub struct AcknowledgeBody {
 )]
 async fn acknowledge(
     State(state): State<AppState>,
-    Caller { session, principal }: Caller,
+    caller: Caller,
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<(StatusCode, Json<Receipt>), ApiError> {
-    let author = session.user.clone();
     let receipt = state
         .blocking(move |record| {
-            let flag_id: Option<EntryId> = id.parse().ok();
-            let row = match flag_id {
-                Some(f) => record.store().entry(f).map_err(RecordError::from)?,
-                None => None,
-            };
-            let Some(row) = row.filter(|r| r.meta.kind == EntryKind::Flag) else {
-                let mut ev = event(&principal, None, AuditAction::WriteEntry);
-                ev.reason = "no-such-flag".into();
-                record.audit(ev)?;
-                return Err(ApiError::new(
-                    StatusCode::NOT_FOUND,
-                    "Not found",
-                    "no flag with that id",
-                ));
-            };
-            let (flag, person) = (row.meta.id, row.meta.person);
-            // Bad input is still an attempt: it is audited (denied, `invalid-input`) first.
-            let parsed = crate::error::parse_json::<AcknowledgeBody>(&body).and_then(|b| {
-                let value = serde_json::json!({
-                    "flag": flag, "decision": b.decision, "reason": b.reason,
-                });
-                EntryData::parse(EntryKind::Acknowledgement, &value).map_err(ApiError::from)
-            });
-            let data = match parsed {
-                Ok(d) => d,
-                Err(e) => {
-                    audit_invalid(record, &principal, person, AuditAction::WriteEntry)?;
-                    return Err(e);
-                }
-            };
-            let action = Action::write_data(&data);
-            let j = judge(record, &principal, person, &action)?;
-            if !matches!(j.decision, Some(Decision::Allow(_))) {
-                audit(record, &j)?;
-                return Err(refusal(j.decision.as_ref()));
-            }
-            let state = record
-                .flags(person)?
-                .into_iter()
-                .find(|f| f.entry.id == flag)
-                .map(|f| f.status);
-            if state != Some(FlagStatus::Open) {
-                record.audit(caretrail_core::AuditEvent {
-                    allowed: false,
-                    reason: "flag-not-open".into(),
-                    ..j.event
-                })?;
-                return Err(RecordError::Conflict(
-                    "this flag has already been acknowledged or superseded".into(),
-                )
-                .into());
-            }
-            let now = Timestamp::now();
-            let new = NewEntryRequest {
-                id: EntryId::new(),
-                person,
-                organisation: author.organisation,
-                author,
-                recorded_at: now,
-                effective_at: now,
-                amends: None,
-                data,
-            };
-            Ok(record.add_entry_audited(new, j.event)?)
+            let input =
+                crate::error::parse_input::<AcknowledgeBody>(&body).map(|b| (b.decision, b.reason));
+            Ok(caller
+                .gate(record)
+                .acknowledge(&id, &caller.session.user, input)?)
         })
         .await?;
     Ok((StatusCode::CREATED, Json(receipt)))

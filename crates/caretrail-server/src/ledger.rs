@@ -10,6 +10,7 @@ use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::auth::Caller;
 use crate::error::{Path, Query};
 use crate::openapi::{Refused, TAG_LEDGER};
 use crate::{ApiError, AppState};
@@ -60,11 +61,15 @@ async fn key(State(state): State<AppState>) -> Result<impl IntoResponse, ApiErro
     ))
 }
 
-/// One leaf: its bytes and hash (leaves hold opaque ids and commitments only).
+/// One leaf: its bytes and hash. Leaves hold opaque ids, but an audit leaf still says which
+/// account touched which (pseudonymous) person and with what outcome, so a leaf's bytes are
+/// served only to the auditor, the privacy officer, and the citizen the leaf is about; the
+/// checkpoint, the key and the proofs (hashes only) stay public.
 #[utoipa::path(
     get,
     path = "/api/v1/ledger/leaf/{index}",
     tag = TAG_LEDGER,
+    security(("bearer" = [])),
     params(("index" = u64, Path, description = "Leaf index, from 0")),
     responses(
         (status = 200, description = "The leaf", body = LeafJson),
@@ -74,8 +79,13 @@ async fn key(State(state): State<AppState>) -> Result<impl IntoResponse, ApiErro
 async fn leaf(
     State(state): State<AppState>,
     Path(index): Path<u64>,
+    caller: Caller,
 ) -> Result<Json<LeafJson>, ApiError> {
-    Ok(Json(state.blocking(move |r| Ok(r.leaf(index)?)).await?))
+    Ok(Json(
+        state
+            .blocking(move |r| Ok(caller.gate(r).leaf(index)?))
+            .await?,
+    ))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -9,9 +9,20 @@
 //!   allowed or denied; if that write fails, the request fails and no data is returned.
 //! - **Errors are problem+json** (RFC 9457) built in one place ([`error`]); no database or
 //!   crypto error text, and no personal data, reaches a response or a log line.
+//! - **Handlers are thin.** Each parses, calls the gate (`caretrail_record::gate`: decide,
+//!   audit, then a capability for exactly that action) and shapes the answer. Nothing here
+//!   decides access or writes an audit leaf about a person.
+//!
+//! The gate is the only way to a person's data: server code cannot reach the store, decrypt an
+//! entry or read a timeline around it. `tests/compile_fail.rs` shows that such code does not
+//! build (with the compiler's own words in `tests/compile_fail/*.stderr`), and that the same
+//! read through the gate does. The one escape hatch, `Record::unaudited`, does build;
+//! `tests/gate_only.rs` holds the server's sources to never calling it.
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod care;
+pub mod citizen;
 pub mod config;
 pub mod consent;
 pub mod error;
@@ -20,6 +31,7 @@ pub mod ledger;
 pub mod metrics;
 pub mod openapi;
 pub mod people;
+pub mod privacy;
 pub mod score;
 pub mod tls;
 
@@ -87,6 +99,9 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(auth::routes())
         .merge(ledger::routes())
         .merge(people::routes())
+        .merge(citizen::routes())
+        .merge(care::routes())
+        .merge(privacy::routes())
         .merge(consent::routes())
         .merge(score::routes())
         .merge(flags::routes())
@@ -125,7 +140,7 @@ async fn healthz() -> &'static str {
 )]
 async fn readyz(State(state): State<AppState>) -> Result<&'static str, StatusCode> {
     state
-        .blocking(|r| r.store().tree_size().map_err(|_| ApiError::internal()))
+        .blocking(|r| r.tree_size().map_err(|_| ApiError::internal()))
         .await
         .map(|_| "ready\n")
         .map_err(|_| StatusCode::SERVICE_UNAVAILABLE)

@@ -66,11 +66,7 @@ pub async fn track(req: Request, next: Next) -> Response {
 )]
 pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
     if let Ok(size) = state
-        .blocking(|r| {
-            r.store()
-                .tree_size()
-                .map_err(|_| crate::ApiError::internal())
-        })
+        .blocking(|r| r.tree_size().map_err(|_| crate::ApiError::internal()))
         .await
     {
         metrics::gauge!("caretrail_ledger_leaves").set(size as f64);

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use common::TestApp;
 
 fn size(app: &TestApp) -> u64 {
-    app.sync(|r| r.store().tree_size().unwrap())
+    app.sync(|r| r.unaudited().store().tree_size().unwrap())
 }
 
 #[tokio::test]

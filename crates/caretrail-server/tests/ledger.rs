@@ -23,7 +23,7 @@ async fn ledger_routes_match_the_record_service() {
             reason: "care-relationship".into(),
         };
         e.allowed = i % 2 == 0;
-        app.sync(|r| r.audit(e)).unwrap();
+        app.sync(|r| r.unaudited().audit(e)).unwrap();
     }
     let cp = app
         .call(Method::GET, "/api/v1/ledger/checkpoint", None, None)
@@ -34,12 +34,13 @@ async fn ledger_routes_match_the_record_service() {
         .call(Method::GET, "/api/v1/ledger/key", None, None)
         .await;
     assert_eq!(key.text().trim(), app.record.verifier_key());
+    let auditor = app.sign_in("auditor").await;
     let leaf = app
-        .call(Method::GET, "/api/v1/ledger/leaf/3", None, None)
+        .call(Method::GET, "/api/v1/ledger/leaf/3", Some(&auditor), None)
         .await;
     assert_eq!(
         leaf.json(),
-        serde_json::to_value(app.sync(|r| r.leaf(3)).unwrap()).unwrap()
+        serde_json::to_value(app.sync(|r| r.unaudited().leaf(3)).unwrap()).unwrap()
     );
     let inc = app
         .call(
@@ -67,7 +68,7 @@ async fn ledger_routes_match_the_record_service() {
     );
 
     let past = app
-        .call(Method::GET, "/api/v1/ledger/leaf/99", None, None)
+        .call(Method::GET, "/api/v1/ledger/leaf/99", Some(&auditor), None)
         .await;
     assert_eq!(past.status, StatusCode::NOT_FOUND);
     assert_eq!(past.content_type, "application/problem+json");
@@ -82,15 +83,83 @@ async fn ledger_routes_match_the_record_service() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+/// Issue 11, hole 8: an audit leaf says which account touched which (pseudonymous) person and
+/// how it went, so a leaf's bytes go only to the auditor, the privacy officer and the citizen
+/// it is about; the checkpoint, the key and the proofs (hashes only) stay public.
+#[tokio::test]
+async fn leaf_contents_are_served_only_to_oversight_and_to_the_person_they_are_about() {
+    let app = TestApp::new();
+    for person in [app.people[0], app.people[1]] {
+        let e = caretrail_core::AuditEvent {
+            id: caretrail_core::EntryId::new(),
+            at: jiff::Timestamp::now(),
+            accessor: app.users[1].id,
+            role: app.users[1].role,
+            organisation: app.provider,
+            person: Some(person),
+            action: caretrail_core::AuditAction::ReadRecord,
+            purpose: caretrail_core::Purpose::Care,
+            allowed: false,
+            break_glass: false,
+            reason: "no-care-relationship".into(),
+        };
+        app.sync(|r| r.unaudited().audit(e)).unwrap();
+    }
+    let leaf = |token: Option<String>, index: u64| {
+        let app = &app;
+        async move {
+            app.call(
+                Method::GET,
+                &format!("/api/v1/ledger/leaf/{index}"),
+                token.as_deref(),
+                None,
+            )
+            .await
+            .status
+        }
+    };
+    assert_eq!(leaf(None, 0).await, StatusCode::UNAUTHORIZED);
+    for who in ["cw", "sw", "mgr", "nurse", "gp"] {
+        let t = app.sign_in(who).await;
+        assert_eq!(leaf(Some(t), 0).await, StatusCode::FORBIDDEN, "{who}");
+    }
+    for who in ["auditor", "po"] {
+        let t = app.sign_in(who).await;
+        assert_eq!(leaf(Some(t.clone()), 0).await, StatusCode::OK, "{who}");
+        assert_eq!(leaf(Some(t), 1).await, StatusCode::OK, "{who}");
+    }
+    // The citizen (people[0]) reads the leaf about them, not the one about someone else.
+    let citizen = app.sign_in("citizen").await;
+    assert_eq!(leaf(Some(citizen.clone()), 0).await, StatusCode::OK);
+    assert_eq!(leaf(Some(citizen.clone()), 1).await, StatusCode::FORBIDDEN);
+    // Sign-in leaves name nobody: not the citizen's either.
+    let size = app.sync(|r| r.tree_size()).unwrap();
+    assert_eq!(leaf(Some(citizen), size - 1).await, StatusCode::FORBIDDEN);
+    // Hashes stay public.
+    for path in [
+        "/api/v1/ledger/checkpoint".to_owned(),
+        "/api/v1/ledger/key".to_owned(),
+        format!("/api/v1/ledger/proof/inclusion?index=0&size={size}"),
+        format!("/api/v1/ledger/proof/consistency?from=1&to={size}"),
+    ] {
+        assert_eq!(
+            app.call(Method::GET, &path, None, None).await.status,
+            StatusCode::OK,
+            "{path}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn leaf_indexes_beyond_the_tree_or_any_store_are_not_found() {
     let app = TestApp::new();
+    let auditor = app.sign_in("auditor").await;
     for index in ["999999", "9223372036854775808", "18446744073709551615"] {
         let r = app
             .call(
                 Method::GET,
                 &format!("/api/v1/ledger/leaf/{index}"),
-                None,
+                Some(&auditor),
                 None,
             )
             .await;

@@ -9,9 +9,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
-use caretrail_core::{
-    CareRelationship, EntryData, EntryId, EntryKind, PersonId, RelationshipId, RelationshipKind,
-};
+use caretrail_core::{EntryData, EntryId, EntryKind, PersonId, RelationshipId};
 use caretrail_record::NewEntryRequest;
 use common::TestApp;
 
@@ -94,7 +92,11 @@ fn expected(role: &str, scenario: Scenario, route: Route) -> StatusCode {
             _ => no, // break-glass never covers writes
         },
         Route::OpenBreakGlass if BREAK_GLASS.contains(&role) => StatusCode::CREATED,
-        Route::StartRelationship if role == "mgr" => StatusCode::CREATED,
+        // Issue 11, hole 2: starting care respects the person's consent block.
+        Route::StartRelationship if role == "mgr" => match scenario {
+            ConsentBlocked => no,
+            _ => StatusCode::CREATED,
+        },
         Route::EndRelationship if role == "mgr" => match scenario {
             Related | ConsentBlocked => StatusCode::NO_CONTENT,
             _ => StatusCode::NOT_FOUND, // allowed to manage, but there is nothing to end
@@ -154,29 +156,8 @@ fn raise_flag(app: &TestApp, person: PersonId) -> EntryId {
         data: EntryData::parse(EntryKind::Flag, &data).unwrap(),
     };
     let id = request.id;
-    app.sync(|r| r.add_entry(request)).unwrap();
+    app.sync(|r| r.unaudited().add_entry(request)).unwrap();
     id
-}
-
-fn relate(app: &TestApp, practitioner: &str, person: PersonId) -> RelationshipId {
-    let u = app.user(practitioner);
-    let rel = CareRelationship {
-        id: RelationshipId::new(),
-        practitioner: u.id,
-        person,
-        organisation: u.organisation,
-        kind: RelationshipKind::CareTeam,
-        from: "2025-01-01T00:00:00Z".parse().unwrap(),
-        to: None,
-    };
-    app.sync(|r| {
-        r.store().put_directory(&caretrail_store::DirectoryBatch {
-            relationships: vec![rel.clone()],
-            ..Default::default()
-        })
-    })
-    .unwrap();
-    rel.id
 }
 
 fn block(app: &TestApp, person: PersonId, organisation: caretrail_core::OrganisationId) {
@@ -193,7 +174,7 @@ fn block(app: &TestApp, person: PersonId, organisation: caretrail_core::Organisa
         amends: None,
         data: EntryData::parse(EntryKind::Consent, &data).unwrap(),
     };
-    app.sync(|r| r.add_entry(request)).unwrap();
+    app.sync(|r| r.unaudited().add_entry(request)).unwrap();
 }
 
 async fn setup(role: &str, scenario: Scenario, route: Route) -> Case {
@@ -212,7 +193,7 @@ async fn setup(role: &str, scenario: Scenario, route: Route) -> Case {
     if matches!(scenario, Scenario::Related | Scenario::ConsentBlocked) && !citizen {
         // A manager's reach is the organisation's caseload: a colleague's relationship.
         let practitioner = if role == "mgr" { "cw" } else { role };
-        relationship = Some(relate(&app, practitioner, person));
+        relationship = Some(app.relate(practitioner, person));
     }
     if scenario == Scenario::ConsentBlocked {
         block(&app, person, org);
@@ -295,7 +276,10 @@ async fn attempt(case: &Case, role: &str, route: Route) -> StatusCode {
         Route::ReplaceConsent => (
             Method::PUT,
             format!("/api/v1/people/{p}/consent"),
-            Some(r#"{"directives":[]}"#.to_owned()),
+            Some(
+                r#"{"directives":[],"basis":{"kind":"persons-instruction","note":"Asked at a visit."}}"#
+                    .to_owned(),
+            ),
         ),
         Route::ListFlags => (Method::GET, "/api/v1/flags?status=open".to_owned(), None),
         Route::AcknowledgeFlag => (
@@ -318,9 +302,13 @@ async fn every_route_role_and_scenario_answers_as_expected_with_exactly_one_audi
         for scenario in SCENARIOS {
             for route in ROUTES {
                 let case = setup(role, scenario, route).await;
-                let before = case.app.sync(|r| r.store().tree_size().unwrap());
+                let before = case
+                    .app
+                    .sync(|r| r.unaudited().store().tree_size().unwrap());
                 let status = attempt(&case, role, route).await;
-                let after = case.app.sync(|r| r.store().tree_size().unwrap());
+                let after = case
+                    .app
+                    .sync(|r| r.unaudited().store().tree_size().unwrap());
                 let want = expected(role, scenario, route);
                 // An allowed write or erasure appends its own leaf after the audit leaf.
                 let leaves = match (route, status) {

@@ -7,7 +7,7 @@ use axum::http::{Method, StatusCode};
 use common::TestApp;
 
 fn size(app: &TestApp) -> u64 {
-    app.sync(|r| r.store().tree_size().unwrap())
+    app.sync(|r| r.unaudited().store().tree_size().unwrap())
 }
 
 fn note(text: &str) -> String {
@@ -90,8 +90,15 @@ async fn bad_input_and_unknown_people_are_audited_too() {
             "{oops".to_owned(),
             StatusCode::BAD_REQUEST,
         ),
+        // Issue 11, hole 7: someone who may not reach a person is told so whether or not
+        // the person exists.
         (
             format!("/api/v1/people/{}/entries", caretrail_core::PersonId::new()),
+            note("x"),
+            StatusCode::FORBIDDEN,
+        ),
+        (
+            "/api/v1/people/not-an-id/entries".to_owned(),
             note("x"),
             StatusCode::NOT_FOUND,
         ),
@@ -211,7 +218,7 @@ async fn purpose_header_is_checked_and_recorded() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    let log = app.sync(|r| r.access_log(p)).unwrap();
+    let log = app.sync(|r| r.unaudited().access_log(p)).unwrap();
     assert_eq!(
         log.last().unwrap().purpose,
         caretrail_core::Purpose::Safeguarding
@@ -223,10 +230,30 @@ async fn purpose_header_is_checked_and_recorded() {
         .header("x-purpose-of-use", "curiosity")
         .body(axum::body::Body::empty())
         .unwrap();
+    let before = size(&app);
     let res = tower::ServiceExt::oneshot(app.router.clone(), req)
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    // Issue 11, hole 5: an unknown purpose is a value that is not allowed (422, not "invalid
+    // JSON"), and the attempt is audited like any other.
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_ne!(problem["title"], "Input is not valid JSON");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("X-Purpose-Of-Use")
+    );
+    assert_eq!(size(&app), before + 1);
+    let last = app.sync(|r| r.unaudited().access_log(p)).unwrap();
+    let last = last.last().unwrap();
+    assert!(!last.allowed);
+    assert_eq!(last.reason, "invalid-input");
 }
 
 #[tokio::test]
@@ -312,7 +339,7 @@ async fn break_glass_opens_reads_marks_them_and_queues_them_for_review() {
     let read = app.call(Method::GET, &timeline, Some(&cw), None).await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.text());
     assert_eq!(size(&app), before + 1, "one audit leaf for the read");
-    let log = app.sync(|r| r.access_log(p)).unwrap();
+    let log = app.sync(|r| r.unaudited().access_log(p)).unwrap();
     let last = log.last().unwrap();
     assert!(last.allowed && last.break_glass);
 
@@ -612,7 +639,7 @@ async fn the_privacy_officer_erases_only_when_no_hold_or_retention_applies() {
         .await;
     assert_eq!(done.status, StatusCode::OK, "{}", done.text());
     assert!(
-        app.sync(|r| r.timeline(p))
+        app.sync(|r| r.unaudited().timeline(p))
             .unwrap()
             .iter()
             .filter(|e| e.kind != caretrail_core::EntryKind::Erasure)

@@ -191,7 +191,7 @@ async fn every_sign_in_attempt_is_a_security_event_in_the_log() {
         lockout_attempts: 2,
         ..ServerConfig::default()
     });
-    let size = || app.sync(|r| r.store().tree_size().unwrap());
+    let size = || app.sync(|r| r.unaudited().store().tree_size().unwrap());
     let before = size();
     app.sign_in("sw").await;
     app.call(
@@ -237,7 +237,7 @@ async fn every_sign_in_attempt_is_a_security_event_in_the_log() {
         "one leaf per attempt, locked-out ones included"
     );
     let events = app
-        .sync(|r| r.store().audit_by_leaf_from(before, 10))
+        .sync(|r| r.unaudited().store().audit_by_leaf_from(before, 10))
         .unwrap();
     let reasons: Vec<&str> = events.iter().map(|e| e.event.reason.as_str()).collect();
     assert_eq!(

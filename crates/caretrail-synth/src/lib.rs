@@ -470,6 +470,7 @@ fn build_users(
             Role::Auditor => "aud",
             Role::Citizen => "cit",
             Role::System => "sys",
+            Role::Operator => "op",
         };
         let base = format!("{prefix}.{}", names::username_part(&family));
         let n = taken.entry(base.clone()).or_insert(0);

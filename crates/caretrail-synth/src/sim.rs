@@ -874,16 +874,26 @@ impl<'a> Sim<'a> {
             }
         };
         // One consent entry per person, so the set it replaces is always empty.
-        let data = EntryData::Consent(ConsentSet {
-            directives: vec![data],
-        });
+        let set = |basis| {
+            EntryData::Consent(ConsentSet {
+                directives: vec![data.clone()],
+                basis,
+            })
+        };
+        // A practitioner recording it does so on the person's instruction, and says so.
+        let on_instruction = || {
+            Some(caretrail_core::data::ConsentBasis {
+                kind: caretrail_core::data::ConsentBasisKind::PersonsInstruction,
+                note: "Recorded at the person's request during a visit.".into(),
+            })
+        };
         let rec = t + int(&mut self.rng, 1, 30) * MIN;
         if let Some(citizen) = self.citizen {
-            self.emit(orgs.council, citizen, t, rec, None, data);
+            self.emit(orgs.council, citizen, t, rec, None, set(None));
         } else if self.has_author(Who::SocialWorker, t) {
-            self.write(Who::SocialWorker, t, rec, data);
+            self.write(Who::SocialWorker, t, rec, set(on_instruction()));
         } else {
-            self.write(Who::Gp, t, rec, data);
+            self.write(Who::Gp, t, rec, set(on_instruction()));
         }
     }
 

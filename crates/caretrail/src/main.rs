@@ -15,7 +15,8 @@ use std::io::Read as _;
 use std::process::ExitCode;
 
 use caretrail_core::{EntryData, EntryId, EntryKind, InputError, PersonId, User};
-use caretrail_record::{NewEntryRequest, Record, RecordError};
+use caretrail_record::gate::{EntryInput, TimelineFilter};
+use caretrail_record::{Record, RecordError};
 use clap::Parser;
 use jiff::Timestamp;
 
@@ -74,8 +75,8 @@ fn parse_person(text: &str) -> Result<PersonId, RecordError> {
 fn find_user(record: &Record, username: Option<&str>) -> Result<User, RecordError> {
     let wanted = username.unwrap_or(seed::SYSTEM_USERNAME);
     record
-        .store()
-        .users()?
+        .accounts()
+        .all()?
         .into_iter()
         .find(|u| u.username == wanted)
         .ok_or_else(|| match username {
@@ -86,6 +87,15 @@ fn find_user(record: &Record, username: Option<&str>) -> Result<User, RecordErro
                 "the data directory has no system account; run `caretrail seed` first".into(),
             ),
         })
+}
+
+/// The gate as the operator: whoever runs the command line on the server.
+fn operator_gate(record: &Record) -> Result<caretrail_record::Gate<'_>, RecordError> {
+    let operator = record.operator_account()?;
+    Ok(record.gate(caretrail_access::Principal::from_user(
+        &operator,
+        caretrail_core::Purpose::Care,
+    )))
 }
 
 fn run(cli: Cli) -> Result<ExitCode, RecordError> {
@@ -168,6 +178,13 @@ fn run_command(
             let kind: EntryKind = kind
                 .parse()
                 .map_err(|m: String| InputError::field("/kind", m))?;
+            if kind == EntryKind::Erasure {
+                return Err(InputError::field(
+                    "/kind",
+                    "erasure entries are written only by `caretrail erase`",
+                )
+                .into());
+            }
             let value = read_json_input(input.as_deref())?;
             let data = EntryData::parse(kind, &value)?;
             let now = Timestamp::now();
@@ -183,27 +200,29 @@ fn run_command(
                 .map_err(|_| InputError::field("/amends", "not a valid entry id"))?;
             let record = dir.open()?;
             let author = find_user(&record, author.as_deref())?;
-            let receipt = record.add_entry(NewEntryRequest {
-                id: EntryId::new(),
+            // The operator writes through the gate like any client: the attempt is audited
+            // (naming the operator), and the entry raises flags as an HTTP write does.
+            let receipt = operator_gate(&record)?.write(
                 person,
-                organisation: author.organisation,
-                author,
-                recorded_at: now,
-                effective_at,
-                amends,
-                data,
-            })?;
-            print_json(&receipt);
+                &author,
+                Ok(EntryInput {
+                    data,
+                    effective_at: Some(effective_at),
+                    amends,
+                }),
+            )?;
+            print_json(&receipt.entry);
         }
         Command::Timeline { person, json } => {
             let person = parse_person(&person)?;
             let record = dir.open()?;
-            let entries = record.timeline(person)?;
+            let entries = operator_gate(&record)?
+                .read_record(person)?
+                .timeline(&TimelineFilter::default())?;
             if json {
                 print_json(&entries);
             } else {
                 let orgs: std::collections::HashMap<_, _> = record
-                    .store()
                     .organisations()?
                     .into_iter()
                     .map(|o| (o.id, o.name))
@@ -273,7 +292,7 @@ fn run_command(
             let person = parse_person(&person)?;
             let record = dir.open()?;
             let officer = find_user(&record, by.as_deref())?;
-            let receipt = record.erase(person, &reason, &officer)?;
+            let receipt = operator_gate(&record)?.erase(person, &officer, Ok(reason))?;
             print_json(&receipt);
         }
     }
@@ -324,7 +343,7 @@ fn ledger(record: &Record, cmd: LedgerCommand) -> Result<(), RecordError> {
         LedgerCommand::Checkpoint => print!("{}", record.checkpoint()?),
         LedgerCommand::Key => println!("{}", record.verifier_key()),
         LedgerCommand::Leaf { index, json } => {
-            let leaf = record.leaf(index)?;
+            let leaf = record.unaudited().leaf(index)?;
             if json {
                 print_json(&leaf);
             } else {
@@ -406,7 +425,7 @@ fn serve(record: Record, args: &crate::args::ServeArgs) -> Result<(), RecordErro
 
 fn demo(dir: &DataDir, args: &crate::args::DemoArgs) -> Result<ExitCode, RecordError> {
     let (people, seed_value) = (args.people, args.seed);
-    let seeded = dir.is_initialised()? && !dir.open()?.store().people()?.is_empty();
+    let seeded = dir.is_initialised()? && !dir.open()?.unaudited().store().people()?.is_empty();
     if !seeded {
         println!(
             "Seeding {} synthetic people into {} ...",
@@ -433,8 +452,8 @@ fn demo(dir: &DataDir, args: &crate::args::DemoArgs) -> Result<ExitCode, RecordE
     );
     println!(
         "  people {}, organisations {}",
-        record.store().people()?.len(),
-        record.store().organisations()?.len()
+        record.unaudited().store().people()?.len(),
+        record.organisations()?.len()
     );
     println!(
         "  sign-in accounts (one per role, passwords random to this directory): {}",

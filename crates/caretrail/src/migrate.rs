@@ -93,7 +93,7 @@ pub fn migrate(plan: &MigratePlan) -> Result<Migrated, RecordError> {
                 .map_or_else(|| "none".to_owned(), |i| i.to_string())
         )));
     }
-    let src: &dyn Store = source.store().as_ref();
+    let src: &dyn Store = source.unaudited().store().as_ref();
     let target: Arc<dyn Store> = Arc::new(target_url.open()?);
     let tgt: &dyn Store = target.as_ref();
 

@@ -85,7 +85,7 @@ pub fn seed(
     } else {
         dir.init()?
     };
-    if !record.store().people()?.is_empty() {
+    if !record.unaudited().store().people()?.is_empty() {
         return Err(RecordError::Conflict(format!(
             "{} is already seeded; use a new data directory to seed again",
             dir.root.display()
@@ -158,6 +158,14 @@ fn load(
     }
     spinner.finish_and_clear();
     with_hashes.push((system_user(&organisations), None));
+    // The operator (the command line's principal) lives where the system account does.
+    with_hashes.push((
+        caretrail_record::flags::operator_user(
+            caretrail_record::flags::system_home(&organisations)
+                .unwrap_or(OrganisationId::from_bytes([0; 16])),
+        ),
+        None,
+    ));
 
     let n_orgs = organisations.len();
     let n_users = with_hashes.len();
@@ -170,7 +178,9 @@ fn load(
             created_at: now,
         })
         .collect();
-    record.register(organisations, with_hashes, new_people, relationships)?;
+    record
+        .unaudited()
+        .register(organisations, with_hashes, new_people, relationships)?;
 
     let authors: BTreeMap<UserId, User> = users.into_iter().map(|u| (u.id, u)).collect();
     let pb = bar(progress, entries.len() as u64, "entries");
@@ -195,7 +205,7 @@ fn load(
                 })
             })
             .collect::<Result<Vec<_>, RecordError>>()?;
-        tree_size = record.load_entries(&reqs)?;
+        tree_size = record.unaudited().load_entries(&reqs)?;
         pb.inc(chunk.len() as u64);
     }
     pb.finish_and_clear();

@@ -103,6 +103,7 @@ impl World {
             .collect();
         let ids = persons.iter().map(|p| p.id).collect();
         record
+            .unaudited()
             .register(
                 vec![org.clone()],
                 vec![(worker.clone(), None), (system.clone(), None)],
@@ -146,6 +147,7 @@ impl World {
 
     pub fn note(&self, person: PersonId, text: &str) -> Receipt {
         self.record
+            .unaudited()
             .add_entry(self.request(
                 person,
                 EntryKind::CaseNote,
@@ -184,10 +186,12 @@ impl World {
             if i % 7 == 6 {
                 if !reqs.is_empty() {
                     self.record
+                        .unaudited()
                         .add_entries(std::mem::take(&mut reqs))
                         .expect("add batch");
                 }
                 self.record
+                    .unaudited()
                     .audit(self.read_event(person, i % 2 == 0))
                     .expect("audit");
                 continue;
@@ -208,12 +212,16 @@ impl World {
             reqs.push(req);
             if reqs.len() == batch {
                 self.record
+                    .unaudited()
                     .add_entries(std::mem::take(&mut reqs))
                     .expect("add batch");
             }
         }
         if !reqs.is_empty() {
-            self.record.add_entries(reqs).expect("add batch");
+            self.record
+                .unaudited()
+                .add_entries(reqs)
+                .expect("add batch");
         }
     }
 }

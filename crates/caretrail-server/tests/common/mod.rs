@@ -144,6 +144,7 @@ impl TestApp {
             .collect();
         let pw = hash();
         record
+            .unaudited()
             .register(
                 vec![council.clone(), provider.clone(), practice.clone()],
                 users
@@ -167,6 +168,31 @@ impl TestApp {
             people,
             db,
         }
+    }
+
+    /// Starts a care-team relationship (since 2025) between the account `practitioner` and
+    /// `person`, through the account's organisation, as seeding would.
+    pub fn relate(&self, practitioner: &str, person: PersonId) -> RelationshipId {
+        let u = self.user(practitioner);
+        let rel = CareRelationship {
+            id: RelationshipId::new(),
+            practitioner: u.id,
+            person,
+            organisation: u.organisation,
+            kind: RelationshipKind::CareTeam,
+            from: "2025-01-01T00:00:00Z".parse().unwrap(),
+            to: None,
+        };
+        self.sync(|r| {
+            r.unaudited()
+                .store()
+                .put_directory(&caretrail_store::DirectoryBatch {
+                    relationships: vec![rel.clone()],
+                    ..Default::default()
+                })
+        })
+        .unwrap();
+        rel.id
     }
 
     /// Runs `f` against the record on a plain thread, off the async runtime.

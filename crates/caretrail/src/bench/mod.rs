@@ -137,7 +137,9 @@ fn setup_on(dir: &Path, store: Arc<dyn Store>) -> Result<Bench, RecordError> {
         })
         .collect();
     let ids = people.iter().map(|p| p.id).collect();
-    record.register(vec![org], vec![(author.clone(), None)], people, vec![])?;
+    record
+        .unaudited()
+        .register(vec![org], vec![(author.clone(), None)], people, vec![])?;
     Ok(Bench {
         record,
         author,
@@ -148,6 +150,7 @@ fn setup_on(dir: &Path, store: Arc<dyn Store>) -> Result<Bench, RecordError> {
 /// Append transactions (one signed checkpoint each) that grew the log past `before` leaves.
 fn appends_since(b: &Bench, before: u64) -> Result<usize, RecordError> {
     Ok(b.record
+        .unaudited()
         .store()
         .checkpoints_from(before + 1, usize::MAX)?
         .len())
@@ -235,7 +238,7 @@ struct Writes {
 fn writes_one_at_a_time(b: &Bench, n: usize) -> Result<f64, RecordError> {
     let start = Instant::now();
     for i in 0..n {
-        b.record.add_entry(note(b, i))?;
+        b.record.unaudited().add_entry(note(b, i))?;
     }
     Ok(per_sec(n, start.elapsed()))
 }
@@ -248,6 +251,7 @@ fn writes_grouped(b: &Bench, writers: usize, per_writer: usize) -> f64 {
             s.spawn(move || {
                 for i in 0..per_writer {
                     b.record
+                        .unaudited()
                         .add_entry(note(b, t * per_writer + i))
                         .expect("benchmark write");
                 }
@@ -260,11 +264,11 @@ fn writes_grouped(b: &Bench, writers: usize, per_writer: usize) -> f64 {
 /// Loads `leaves` case notes through [`Record::load_entries`], 5 000 a batch.
 fn load(b: &Bench, leaves: u64) -> Result<(u64, Duration), RecordError> {
     let start = Instant::now();
-    let mut loaded = b.record.store().tree_size()?;
+    let mut loaded = b.record.unaudited().store().tree_size()?;
     while loaded < leaves {
         let n = (leaves - loaded).min(5000) as usize;
         let reqs: Vec<_> = (0..n).map(|i| note(b, loaded as usize + i)).collect();
-        loaded = b.record.load_entries(&reqs)?;
+        loaded = b.record.unaudited().load_entries(&reqs)?;
     }
     Ok((loaded, start.elapsed()))
 }
@@ -280,7 +284,7 @@ fn verify_against_sha(b: &Bench, loaded: u64) -> Result<Verified, RecordError> {
     let mut leaves = Vec::with_capacity(loaded as usize);
     let mut from = 0;
     loop {
-        let page = b.record.store().leaves_from(from, 50_000)?;
+        let page = b.record.unaudited().store().leaves_from(from, 50_000)?;
         let Some((last, _)) = page.last() else { break };
         from = last + 1;
         leaves.extend(page.into_iter().map(|(_, d)| d));
@@ -381,7 +385,7 @@ fn proofs(b: &Bench, loaded: u64, consistency: bool) -> Result<Proofs, RecordErr
         Ok(())
     })?;
     let leaf = Latencies::measure(samples, || {
-        std::hint::black_box(b.record.leaf(next())?);
+        std::hint::black_box(b.record.unaudited().leaf(next())?);
         Ok(())
     })?;
     let consistency = if consistency {
@@ -424,10 +428,15 @@ fn run_in(
     let single_n = (args.writes / 20).clamp(50, 1000);
     let single = writes_one_at_a_time(&b, single_n)?;
     let per_writer = args.writes.div_ceil(args.writers);
-    let before = b.record.store().tree_size()?;
+    let before = b.record.unaudited().store().tree_size()?;
     let grouped = writes_grouped(&b, args.writers, per_writer);
     let row_bytes = {
-        let row = b.record.store().entries_by_leaf_from(0, 1)?.remove(0);
+        let row = b
+            .record
+            .unaudited()
+            .store()
+            .entries_by_leaf_from(0, 1)?
+            .remove(0);
         row.payload.map_or(0, |p| p.len()) + caretrail_store::leaf::LEN
     };
     let raw_batched = raw_sqlite_inserts(

@@ -44,12 +44,14 @@ pub struct WriterArgs {
 pub fn writer(dir: &DataDir, args: &WriterArgs) -> Result<(), RecordError> {
     let record = dir.open()?;
     let author = record
+        .unaudited()
         .store()
         .users()?
         .into_iter()
         .find(|u| u.username == AUTHOR)
         .ok_or_else(|| RecordError::Conflict("not a benchmark log: no bench author".into()))?;
     let people = record
+        .unaudited()
         .store()
         .people()?
         .into_iter()
@@ -83,7 +85,9 @@ pub fn writer(dir: &DataDir, args: &WriterArgs) -> Result<(), RecordError> {
                 let b = &b;
                 s.spawn(move || -> Result<usize, RecordError> {
                     for i in 0..args.writes {
-                        b.record.add_entry(note(b, t * args.writes + i))?;
+                        b.record
+                            .unaudited()
+                            .add_entry(note(b, t * args.writes + i))?;
                     }
                     Ok(args.writes)
                 })
@@ -249,9 +253,9 @@ impl PgBench {
             (procs, (args.writers / procs).max(1)),
         ] {
             let per_thread = args.writes.div_ceil(n * threads);
-            let before = b.record.store().tree_size()?;
+            let before = b.record.unaudited().store().tree_size()?;
             let r = spawn_writers(&dir, &url, n, threads, per_thread)?;
-            let grew = b.record.store().tree_size()? - before;
+            let grew = b.record.unaudited().store().tree_size()? - before;
             if grew != r.total as u64 {
                 return Err(RecordError::Conflict(format!(
                     "{n} writer processes reported {} writes but the log grew by {grew} leaves",
@@ -319,7 +323,7 @@ impl PgBench {
         // describe the empty tables until autovacuum gets to them, and a proof's node lookup
         // planned on them scans instead of using the primary key.
         let start = Instant::now();
-        b.record.store().refresh_statistics()?;
+        b.record.unaudited().store().refresh_statistics()?;
         println!(
             "  (ANALYZE of the loaded tables: {:.1}s, not counted in the load)",
             start.elapsed().as_secs_f64()

@@ -1,0 +1,65 @@
+//! Accounts and sessions: what sign-in needs from the directory, and nothing of a person's
+//! record. A citizen's account names their person by opaque id only.
+
+use caretrail_core::{User, UserId};
+use caretrail_store::SessionRow;
+
+use crate::error::RecordError;
+use crate::service::Record;
+
+/// The directory's accounts and the sessions signed in with them.
+#[derive(Debug, Clone, Copy)]
+pub struct Accounts<'r> {
+    record: &'r Record,
+}
+
+impl Record {
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { record: self }
+    }
+
+    /// The organisations of the directory (their names are public facts about the deployment).
+    pub fn organisations(&self) -> Result<Vec<caretrail_core::Organisation>, RecordError> {
+        Ok(self.store().organisations()?)
+    }
+
+    /// The number of leaves in the log (readiness, metrics).
+    pub fn tree_size(&self) -> Result<u64, RecordError> {
+        Ok(self.store().tree_size()?)
+    }
+}
+
+impl Accounts<'_> {
+    /// The account and its password hash (`None` for accounts that cannot sign in).
+    pub fn by_username(
+        &self,
+        username: &str,
+    ) -> Result<Option<(User, Option<String>)>, RecordError> {
+        Ok(self.record.store().user_by_username(username)?)
+    }
+
+    /// Every account (staff, citizens by opaque person id, the system and the operator).
+    pub fn all(&self) -> Result<Vec<User>, RecordError> {
+        Ok(self.record.store().users()?)
+    }
+
+    pub fn user(&self, id: UserId) -> Result<Option<User>, RecordError> {
+        Ok(self.record.store().user(id)?)
+    }
+
+    pub fn create_session(&self, session: &SessionRow) -> Result<(), RecordError> {
+        Ok(self.record.store().create_session(session)?)
+    }
+
+    pub fn session(&self, token_hash: &[u8; 32]) -> Result<Option<SessionRow>, RecordError> {
+        Ok(self.record.store().session(token_hash)?)
+    }
+
+    pub fn revoke_session(
+        &self,
+        token_hash: &[u8; 32],
+        at: jiff::Timestamp,
+    ) -> Result<bool, RecordError> {
+        Ok(self.record.store().revoke_session(token_hash, at)?)
+    }
+}
