@@ -9,6 +9,7 @@
 mod common;
 
 use axum::http::{Method, StatusCode};
+use caretrail_core::AuditAction;
 use caretrail_core::{EntryData, EntryId, EntryKind, PersonId, RelationshipId};
 use caretrail_record::NewEntryRequest;
 use common::TestApp;
@@ -322,6 +323,9 @@ async fn every_route_role_and_scenario_answers_as_expected_with_exactly_one_audi
                         after - before
                     ));
                 }
+                if let Err(why) = check_leaf(&case, role, scenario, route, status, before) {
+                    failures.push(format!("{role} {scenario:?} {route:?}: {why}"));
+                }
                 cases += 1;
             }
         }
@@ -333,4 +337,98 @@ async fn every_route_role_and_scenario_answers_as_expected_with_exactly_one_audi
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The audit action each route's leaf records.
+fn audit_action(route: Route) -> AuditAction {
+    match route {
+        Route::Person | Route::Timeline | Route::MyRecord => AuditAction::ReadRecord,
+        Route::WriteNote | Route::AcknowledgeFlag => AuditAction::WriteEntry,
+        Route::OpenBreakGlass => AuditAction::OpenBreakGlass,
+        Route::StartRelationship | Route::EndRelationship => AuditAction::ManageRelationships,
+        Route::MyAccessLog => AuditAction::ReadAccessLog,
+        Route::MyExport => AuditAction::Export,
+        Route::ReviewQueue => AuditAction::ReviewBreakGlass,
+        Route::SetRetention => AuditAction::SetRetention,
+        Route::Erase => AuditAction::Erase,
+        Route::ReadConsent => AuditAction::ReadConsent,
+        Route::ReplaceConsent => AuditAction::ReplaceConsent,
+        Route::ListFlags => AuditAction::ReadFlags,
+    }
+}
+
+/// What the attempt's one audit leaf says: who (account, role, organisation), about whom, which
+/// action, under which purpose, allowed exactly when the answer was a success, with a reason
+/// code that is a grant's basis when allowed and a refusal's when refused, and marked
+/// break-glass only when a window let it through.
+fn check_leaf(
+    case: &Case,
+    role: &str,
+    scenario: Scenario,
+    route: Route,
+    status: StatusCode,
+    before: u64,
+) -> Result<(), String> {
+    let rows = case
+        .app
+        .sync(|r| r.unaudited().store().audit_by_leaf_from(before, 8).unwrap());
+    let [row] = &rows[..] else {
+        return Err(format!("{} audit leaves", rows.len()));
+    };
+    let e = &row.event;
+    let user = case.app.user(role);
+    let spans_people = matches!(route, Route::ReviewQueue | Route::ListFlags);
+    let own_route = matches!(
+        route,
+        Route::MyRecord | Route::MyAccessLog | Route::MyExport
+    );
+    let person = if spans_people || (own_route && role != "citizen") {
+        None
+    } else if own_route {
+        user.person
+    } else {
+        Some(case.person)
+    };
+    let allowed = status.is_success();
+    let basis = caretrail_access::Basis::ALL.map(|b| b.code());
+    let denial = caretrail_access::Denial::ALL.map(|d| d.code());
+    let refused_codes = [
+        "not-a-citizen",
+        "flag-withheld",
+        "no-such-relationship",
+        "invalid-input",
+    ];
+    let checks = [
+        (e.accessor == user.id, "accessor"),
+        (e.role == user.role, "role"),
+        (e.organisation == user.organisation, "organisation"),
+        (e.person == person, "person"),
+        (e.action == audit_action(route), "action"),
+        (e.purpose == caretrail_core::Purpose::Care, "purpose"),
+        (e.allowed == allowed, "decision"),
+        (
+            if allowed {
+                basis.contains(&e.reason.as_str())
+                    || e.reason.starts_with("consent-basis-")
+                    || (route == Route::OpenBreakGlass && e.reason == "break-glass-opened")
+            } else {
+                denial.contains(&e.reason.as_str()) || refused_codes.contains(&e.reason.as_str())
+            },
+            "reason",
+        ),
+        (
+            !e.break_glass
+                || (allowed
+                    && (scenario == Scenario::BreakGlass || route == Route::OpenBreakGlass)),
+            "break-glass mark",
+        ),
+        (
+            route != Route::OpenBreakGlass || e.break_glass == allowed,
+            "break-glass mark of the window",
+        ),
+    ];
+    match checks.iter().find(|(ok, _)| !ok) {
+        None => Ok(()),
+        Some((_, what)) => Err(format!("the leaf's {what} is wrong: {e:?}")),
+    }
 }
