@@ -674,3 +674,188 @@ async fn futures_join(
     }
     set.join_all().await
 }
+
+/// Issue 11, section 3: with the store refusing audit writes, every audited route answers an
+/// error and gives away nothing, against a person who has entries, a profile and flags; and
+/// nothing is written (no leaf, no window, no retention, no erasure, no relationship).
+#[tokio::test]
+async fn every_audited_route_fails_closed_when_the_audit_cannot_be_written() {
+    use caretrail_store::faulty::Fault;
+    let app = TestApp::new();
+    let p = app.people[0];
+    app.relate("nurse", p);
+    let nurse = app.sign_in("nurse").await;
+    let marker = "Fail-closed marker note";
+    let w = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/people/{p}/entries"),
+        &nurse,
+        Some(json!({"kind": "case-note", "data": {"text": marker}})),
+    )
+    .await;
+    assert_eq!(w.status, StatusCode::CREATED);
+    let vitals = json!({"kind": "observation", "data": {"respiration_rate": 24, "spo2": 93, "spo2_scale": 1,
+        "supplemental_oxygen": false, "systolic_bp": 100, "pulse": 95, "consciousness": "A", "temperature": 37.0}});
+    let w = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/people/{p}/entries"),
+        &nurse,
+        Some(vitals),
+    )
+    .await;
+    let flag = w.json()["flags"][0]["entry_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let tokens: std::collections::HashMap<&str, String> = {
+        let mut m = std::collections::HashMap::new();
+        for who in ["sw", "nurse", "citizen", "po", "mgr"] {
+            m.insert(who, app.sign_in(who).await);
+        }
+        m
+    };
+    // The same data directory, over a store that refuses every batch holding an audit leaf.
+    let dir = app.dir.path().to_owned();
+    let record = common::off_runtime(|| {
+        let faulty = common::engine::open_faulty(&dir, Fault::RefuseAudits);
+        caretrail_record::Record::open(faulty.store, &caretrail_record::KeyFiles::in_data_dir(&dir))
+            .unwrap()
+    });
+    let record = std::sync::Arc::new(record);
+    let router = caretrail_server::router(caretrail_server::AppState::new(
+        record.clone(),
+        caretrail_server::ServerConfig::default(),
+    ));
+    let before = size(&app);
+    let cw = app.user("cw").id;
+    let routes: Vec<(&str, Method, String, Option<Value>)> = vec![
+        ("sw", Method::GET, format!("/api/v1/people/{p}"), None),
+        (
+            "sw",
+            Method::GET,
+            format!("/api/v1/people/{p}/timeline"),
+            None,
+        ),
+        (
+            "sw",
+            Method::GET,
+            format!("/api/v1/people/{p}/consent"),
+            None,
+        ),
+        (
+            "sw",
+            Method::PUT,
+            format!("/api/v1/people/{p}/consent"),
+            Some(
+                json!({"directives": [], "basis": {"kind": "persons-instruction", "note": "At a visit."}}),
+            ),
+        ),
+        (
+            "sw",
+            Method::POST,
+            format!("/api/v1/people/{p}/entries"),
+            Some(json!({"kind": "case-note", "data": {"text": "Written while audit is down."}})),
+        ),
+        (
+            "sw",
+            Method::POST,
+            format!("/api/v1/people/{p}/break-glass"),
+            Some(json!({"reason": "collapsed"})),
+        ),
+        (
+            "nurse",
+            Method::GET,
+            "/api/v1/flags?status=all".to_owned(),
+            None,
+        ),
+        (
+            "nurse",
+            Method::POST,
+            format!("/api/v1/flags/{flag}/acknowledge"),
+            Some(json!({"decision": "accept"})),
+        ),
+        ("citizen", Method::GET, "/api/v1/me/record".to_owned(), None),
+        (
+            "citizen",
+            Method::GET,
+            "/api/v1/me/access-log".to_owned(),
+            None,
+        ),
+        ("citizen", Method::GET, "/api/v1/me/export".to_owned(), None),
+        (
+            "po",
+            Method::GET,
+            "/api/v1/review/break-glass".to_owned(),
+            None,
+        ),
+        (
+            "po",
+            Method::PUT,
+            format!("/api/v1/people/{p}/retention"),
+            Some(json!({"retain_until": "2040-01-01", "legal_hold": true})),
+        ),
+        (
+            "po",
+            Method::POST,
+            format!("/api/v1/people/{p}/erasure"),
+            Some(json!({"reason": "GDPR Art. 17 request"})),
+        ),
+        (
+            "mgr",
+            Method::POST,
+            format!("/api/v1/people/{p}/relationships"),
+            Some(json!({"practitioner": cw, "kind": "care-team"})),
+        ),
+    ];
+    for (who, method, uri, body) in routes {
+        let mut req = axum::http::Request::builder()
+            .method(method.clone())
+            .uri(&uri)
+            .header("authorization", format!("Bearer {}", tokens[who]));
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        let req = req
+            .body(body.map_or_else(axum::body::Body::empty, |b| {
+                axum::body::Body::from(b.to_string())
+            }))
+            .unwrap();
+        let res = tower::ServiceExt::oneshot(router.clone(), req)
+            .await
+            .unwrap();
+        let status = res.status();
+        let body = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            status.is_server_error(),
+            "{who} {method} {uri}: {status} {text}"
+        );
+        for secret in [marker, "Test0", "Synthetic", "news2", "\"kind\"", &flag] {
+            assert!(
+                !text.contains(secret),
+                "{who} {method} {uri} leaked {secret:?}: {text}"
+            );
+        }
+    }
+    assert_eq!(size(&app), before, "nothing was written");
+    let (erased, retention, windows, relationships) = app.sync(|r| {
+        let store = r.unaudited().store();
+        (
+            store.person(p).unwrap().unwrap().erased_at.is_some(),
+            store.retention(p).unwrap(),
+            store.export_break_glass().unwrap().len(),
+            store.relationships_for_person(p).unwrap().len(),
+        )
+    });
+    assert!(!erased && retention.is_none());
+    assert_eq!(
+        (windows, relationships),
+        (0, 2),
+        "no window opened, no care started"
+    );
+}
