@@ -265,3 +265,53 @@ async fn every_sign_in_attempt_is_a_security_event_in_the_log() {
         "unknown names are not recorded"
     );
 }
+
+/// The system and the operator never act over HTTP: neither has a password, and even a session
+/// row naming one (planted in the store) is refused with 401.
+#[tokio::test]
+async fn a_session_of_the_system_or_the_operator_is_refused() {
+    let app = TestApp::new();
+    let (system, operator) = app.sync(|r| {
+        (
+            r.system_account(app.council).unwrap(),
+            r.operator_account().unwrap(),
+        )
+    });
+    for (user, fill) in [(system, "ab"), (operator, "cd")] {
+        let a = app
+            .call(
+                Method::POST,
+                "/api/v1/session",
+                None,
+                Some(&body(&user.username, "")),
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}", user.username);
+        let token = format!("ct_{}", fill.repeat(32));
+        let now = jiff::Timestamp::now();
+        app.sync(|r| {
+            r.accounts()
+                .create_session(&caretrail_store::SessionRow {
+                    token_hash: caretrail_server::auth::token_hash(&token),
+                    user: user.id,
+                    created_at: now,
+                    expires_at: now + jiff::SignedDuration::from_hours(1),
+                    revoked_at: None,
+                })
+                .unwrap()
+        });
+        let a = app
+            .call(Method::GET, "/api/v1/caseload", Some(&token), None)
+            .await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}", user.username);
+        let a = app
+            .call(
+                Method::GET,
+                &format!("/api/v1/people/{}/timeline", app.people[0]),
+                Some(&token),
+                None,
+            )
+            .await;
+        assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}", user.username);
+    }
+}
