@@ -38,7 +38,10 @@
 //!
 //! Flags and acknowledgements: only the system writes flags; practitioners (care-worker, nurse,
 //! social-worker, gp, manager) write acknowledgements. Nobody writes an `erasure` entry through
-//! [`crate::Action::WriteEntry`]: erasure writes it itself, under [`crate::Action::Erase`].
+//! [`crate::Action::WriteEntry`]: erasure writes it itself, under [`crate::Action::Erase`]; nor
+//! a `relationship` entry, which starting or ending care writes under
+//! [`crate::Action::ManageRelationships`]. Nurses, social workers, GPs and managers write
+//! `referral`s (asking another organisation to take on care) for the people they care for.
 
 use caretrail_core::audit::Purpose;
 use caretrail_core::{EntryKind, Role};
@@ -136,25 +139,26 @@ pub fn permission(role: Role, action: &Action) -> Option<Permission> {
         (Nurse,           Read | Flags | ReadConsent)                          => rel_care,
         (Nurse,           Write(Assessment | Visit | Observation | Medication
                                 | Incident | CaseNote | Questionnaire
-                                | Acknowledgement))                            => rel_care,
+                                | Acknowledgement | Referral))                 => rel_care,
         (Nurse,           BreakGlass)                                          => row(AnyPerson, CARE_EMERGENCY),
 
         // ---- social-worker -------------------------------------------------------------------
         (SocialWorker,    Read | Flags | ReadConsent | ReplaceConsent)         => rel_social,
         (SocialWorker,    Write(Assessment | CarePlan | Incident | CaseNote
                                 | Questionnaire | EntryKind::Consent
-                                | Acknowledgement))                            => rel_social,
+                                | Acknowledgement | Referral))                 => rel_social,
         (SocialWorker,    BreakGlass)                                          => row(AnyPerson, CARE_SAFEGUARDING_EMERGENCY),
 
         // ---- gp ------------------------------------------------------------------------------
         (Gp,              Read | Flags | ReadConsent)                          => rel_care,
         (Gp,              Write(Observation | Condition | Medication | CaseNote
-                                | Acknowledgement))                            => rel_care,
+                                | Acknowledgement | Referral))                 => rel_care,
         (Gp,              BreakGlass)                                          => row(AnyPerson, CARE_EMERGENCY),
 
         // ---- manager -------------------------------------------------------------------------
         (Manager,         Read | Flags | ReadConsent)                          => caseload,
-        (Manager,         Write(CarePlan | Claim | Acknowledgement))           => caseload,
+        (Manager,         Write(CarePlan | Claim | Acknowledgement
+                                | Referral))                                   => caseload,
         (Manager,         Relationships)                                       => row(OwnOrganisation, CARE_SAFEGUARDING_EMERGENCY),
         (Manager,         BreakGlass)                                          => row(AnyPerson, CARE_SAFEGUARDING_EMERGENCY),
 
@@ -175,7 +179,7 @@ pub fn permission(role: Role, action: &Action) -> Option<Permission> {
         (System,          Write(Flag))                                         => row(AnyPerson, CARE_ONLY),
 
         // ---- operator ------------------------------------------------------------------------
-        (Operator,        Write(Flag | Erasure))                               => None,
+        (Operator,        Write(Flag | Erasure | Relationship))                => None,
         (Operator,        Read | Flags | ReadConsent | Write(_) | Erase
                           | AccessLog | Export)                                => row(AnyPerson, CARE_ONLY),
 

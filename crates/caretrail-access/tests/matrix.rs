@@ -200,7 +200,7 @@ const AUDIT: &[Purpose] = &[Purpose::Audit];
 
 use EntryKind::{
     Acknowledgement, Assessment, CarePlan, CaseNote, Claim, Condition, Flag, Incident, Medication,
-    Observation, Questionnaire, Visit,
+    Observation, Questionnaire, Referral, Visit,
 };
 
 /// The operations of a row.
@@ -223,6 +223,7 @@ const NURSE_WRITES: &[EntryKind] = &[
     CaseNote,
     Questionnaire,
     Acknowledgement,
+    Referral,
 ];
 const SOCIAL_WORKER_WRITES: &[EntryKind] = &[
     Assessment,
@@ -232,6 +233,7 @@ const SOCIAL_WORKER_WRITES: &[EntryKind] = &[
     Questionnaire,
     EntryKind::Consent,
     Acknowledgement,
+    Referral,
 ];
 const GP_WRITES: &[EntryKind] = &[
     Observation,
@@ -239,9 +241,11 @@ const GP_WRITES: &[EntryKind] = &[
     Medication,
     CaseNote,
     Acknowledgement,
+    Referral,
 ];
-const MANAGER_WRITES: &[EntryKind] = &[CarePlan, Claim, Acknowledgement];
-/// Every kind but flags (the system's) and erasure entries (erasure's own).
+const MANAGER_WRITES: &[EntryKind] = &[CarePlan, Claim, Acknowledgement, Referral];
+/// Every kind but flags (the system's), erasure entries (erasure's own) and relationship
+/// entries (starting or ending care's own).
 const OPERATOR_WRITES: &[EntryKind] = &[
     Assessment,
     CarePlan,
@@ -255,6 +259,7 @@ const OPERATOR_WRITES: &[EntryKind] = &[
     EntryKind::Consent,
     Claim,
     Acknowledgement,
+    Referral,
 ];
 
 #[rustfmt::skip]
@@ -518,7 +523,7 @@ fn every_role_action_scenario_and_purpose_decides_as_the_expectation_table_says(
             }
         }
     }
-    assert_eq!(cases, 10 * 4 * 12 * (11 + 2 * 14));
+    assert_eq!(cases, 10 * 4 * 12 * (11 + 2 * 16));
     assert!(
         failures.is_empty(),
         "{} of {cases} cases differ:\n{}",

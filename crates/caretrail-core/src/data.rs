@@ -37,6 +37,8 @@ pub enum EntryData {
     Flag(Flag),
     Acknowledgement(Acknowledgement),
     Erasure(Erasure),
+    Referral(Referral),
+    Relationship(RelationshipChange),
 }
 
 macro_rules! dispatch {
@@ -56,6 +58,8 @@ macro_rules! dispatch {
             EntryData::Flag($v) => $body,
             EntryData::Acknowledgement($v) => $body,
             EntryData::Erasure($v) => $body,
+            EntryData::Referral($v) => $body,
+            EntryData::Relationship($v) => $body,
         }
     };
 }
@@ -86,6 +90,8 @@ impl EntryData {
             EntryKind::Flag => EntryData::Flag(deserialize_strict(value)?),
             EntryKind::Acknowledgement => EntryData::Acknowledgement(deserialize_strict(value)?),
             EntryKind::Erasure => EntryData::Erasure(deserialize_strict(value)?),
+            EntryKind::Referral => EntryData::Referral(deserialize_strict(value)?),
+            EntryKind::Relationship => EntryData::Relationship(deserialize_strict(value)?),
         };
         data.validate()?;
         Ok(data)
@@ -121,6 +127,8 @@ impl EntryData {
             EntryData::Flag(_) => EntryKind::Flag,
             EntryData::Acknowledgement(_) => EntryKind::Acknowledgement,
             EntryData::Erasure(_) => EntryKind::Erasure,
+            EntryData::Referral(_) => EntryKind::Referral,
+            EntryData::Relationship(_) => EntryKind::Relationship,
         }
     }
 
@@ -997,6 +1005,55 @@ impl Validate for Erasure {
     fn validate(&self, e: &mut Vec<FieldError>) {
         check_text(e, &self.reason, "/reason", SHORT_TEXT);
     }
+}
+
+/// A practitioner asks another organisation to take on the person's care:
+/// `{"to","reason"}`. Starting care through `to` uses the referral up; care started without
+/// an open one is self-claimed, and reviewed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    /// The organisation asked to take on care.
+    pub to: OrganisationId,
+    pub reason: String,
+}
+
+impl Validate for Referral {
+    fn validate(&self, e: &mut Vec<FieldError>) {
+        check_text(e, &self.reason, "/reason", LONG_TEXT);
+    }
+}
+
+/// Whether care started or ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationshipEvent {
+    Started,
+    Ended,
+}
+
+/// Care through an organisation started or ended, in the person's own record (so they see who
+/// took on their care): written by starting or ending a care relationship, never directly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RelationshipChange {
+    pub event: RelationshipEvent,
+    pub relationship: crate::ids::RelationshipId,
+    /// The organisation care runs through.
+    pub organisation: OrganisationId,
+    pub practitioner: crate::ids::UserId,
+    pub relationship_kind: crate::model::RelationshipKind,
+    pub from: jiff::Timestamp,
+    /// The referral this start answered; `None` for an end, or for care started without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral: Option<EntryId>,
+    /// Started without an open referral to the organisation: opened an item in the review queue.
+    #[serde(default)]
+    pub self_claimed: bool,
+}
+
+impl Validate for RelationshipChange {
+    fn validate(&self, _: &mut Vec<FieldError>) {}
 }
 
 #[cfg(test)]

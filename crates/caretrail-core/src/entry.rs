@@ -40,10 +40,14 @@ pub enum EntryKind {
     Flag,
     Acknowledgement,
     Erasure,
+    /// A request that another organisation take on the person's care.
+    Referral,
+    /// Care through an organisation started or ended (written by starting or ending it).
+    Relationship,
 }
 
 impl EntryKind {
-    pub const ALL: [EntryKind; 14] = [
+    pub const ALL: [EntryKind; 16] = [
         EntryKind::Assessment,
         EntryKind::CarePlan,
         EntryKind::Visit,
@@ -58,6 +62,8 @@ impl EntryKind {
         EntryKind::Flag,
         EntryKind::Acknowledgement,
         EntryKind::Erasure,
+        EntryKind::Referral,
+        EntryKind::Relationship,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -76,6 +82,8 @@ impl EntryKind {
             EntryKind::Flag => "flag",
             EntryKind::Acknowledgement => "acknowledgement",
             EntryKind::Erasure => "erasure",
+            EntryKind::Referral => "referral",
+            EntryKind::Relationship => "relationship",
         }
     }
 
@@ -161,7 +169,11 @@ mod tests {
             assert_eq!(EntryKind::from_code(k.code()), Some(k));
         }
         assert_eq!(EntryKind::from_code(0), None);
-        assert_eq!(EntryKind::from_code(15), None);
+        // Codes are bound into leaves: the kinds of issue 11 came last, after erasure (14).
+        assert_eq!(EntryKind::Erasure.code(), 14);
+        assert_eq!(EntryKind::Referral.code(), 15);
+        assert_eq!(EntryKind::Relationship.code(), 16);
+        assert_eq!(EntryKind::from_code(17), None);
         assert!("note".parse::<EntryKind>().is_err());
     }
 }

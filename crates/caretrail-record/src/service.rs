@@ -11,8 +11,8 @@ use caretrail_core::{
 use caretrail_ledger::{LogSigner, NodeReader, NoteVerifier, leaf_hash};
 use caretrail_store::vault::{Kek, PersonKeys, PseudonymKey, VaultError};
 use caretrail_store::{
-    BreakGlassRow, DirectoryBatch, EntryRow, LogMeta, NewAudit, NewEntry, PersonRow, ReviewItemRow,
-    Store, StoreNodes, WrappedKeys, Write, leaf,
+    BreakGlassRow, DirectoryBatch, EntryRow, LogMeta, NewAudit, NewEntry, PersonRow, Store,
+    StoreNodes, WrappedKeys, Write, leaf,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -78,15 +78,6 @@ pub struct NewEntryRequest {
     pub effective_at: Timestamp,
     pub amends: Option<EntryId>,
     pub data: EntryData,
-}
-
-/// A review item with its window, reason and finding in plain text (for the privacy officer).
-#[derive(Debug, Clone)]
-pub struct ReviewView {
-    pub item: ReviewItemRow,
-    pub window: BreakGlassRow,
-    pub reason: Option<String>,
-    pub finding: Option<String>,
 }
 
 /// A person to register, with their profile (encrypted before it is stored).
@@ -535,7 +526,7 @@ impl Record {
         Ok(())
     }
 
-    fn open_text(
+    pub(crate) fn open_text(
         &self,
         person: PersonId,
         id: EntryId,
@@ -559,81 +550,6 @@ impl Record {
         };
         let reason = self.open_text(person, row.id, row.reason.as_deref())?;
         Ok(Some((row, reason)))
-    }
-
-    /// Queues a read made through break-glass for the privacy officer.
-    pub(crate) fn queue_break_glass_review(
-        &self,
-        window: EntryId,
-        audit: EntryId,
-    ) -> Result<EntryId, RecordError> {
-        let id = EntryId::new();
-        self.store.add_review_item(&ReviewItemRow {
-            id,
-            window,
-            audit,
-            created_at: micros(Timestamp::now()),
-            closed_at: None,
-            reviewer: None,
-            finding: None,
-        })?;
-        Ok(id)
-    }
-
-    /// The review queue with each item's window and decrypted reason and finding.
-    pub(crate) fn review_queue(
-        &self,
-        include_closed: bool,
-    ) -> Result<Vec<ReviewView>, RecordError> {
-        let mut out = Vec::new();
-        for item in self.store.review_items(include_closed)? {
-            let Some(window) = self.store.break_glass(item.window)? else {
-                return Err(RecordError::Ledger(
-                    "a review item names a missing window".into(),
-                ));
-            };
-            let reason = self.open_text(window.person, window.id, window.reason.as_deref())?;
-            let finding = self.open_text(window.person, item.id, item.finding.as_deref())?;
-            out.push(ReviewView {
-                item,
-                window,
-                reason,
-                finding,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Closes a review item with the privacy officer's finding (sealed under the person's key).
-    pub(crate) fn close_review(
-        &self,
-        id: EntryId,
-        reviewer: caretrail_core::UserId,
-        finding: &str,
-    ) -> Result<(), RecordError> {
-        let item = self
-            .store
-            .review_items(true)?
-            .into_iter()
-            .find(|i| i.id == id)
-            .ok_or_else(|| RecordError::not_found("no review item with that id"))?;
-        let window = self
-            .store
-            .break_glass(item.window)?
-            .ok_or_else(|| RecordError::not_found("no review item with that id"))?;
-        let sealed = match self.keys_for(window.person)? {
-            Some(keys) => keys.seal_entry(window.person, id, finding.as_bytes())?,
-            None => Vec::new(),
-        };
-        if !self
-            .store
-            .close_review_item(id, reviewer, &sealed, micros(Timestamp::now()))?
-        {
-            return Err(RecordError::Conflict(
-                "that review item is already closed".into(),
-            ));
-        }
-        Ok(())
     }
 
     /// Bulk load for seeding: skips per-entry existence checks (the caller registered the

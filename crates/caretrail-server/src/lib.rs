@@ -32,6 +32,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod people;
 pub mod privacy;
+pub mod review;
 pub mod score;
 pub mod tls;
 
@@ -102,6 +103,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(citizen::routes())
         .merge(care::routes())
         .merge(privacy::routes())
+        .merge(review::routes())
         .merge(consent::routes())
         .merge(score::routes())
         .merge(flags::routes())

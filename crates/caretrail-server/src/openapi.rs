@@ -51,6 +51,8 @@ the offending field as a JSON Pointer in `errors[].field`.",
         caretrail_core::data::Flag,
         caretrail_core::data::Acknowledgement,
         caretrail_core::data::Erasure,
+        caretrail_core::data::Referral,
+        caretrail_core::data::RelationshipChange,
     )),
     tags(
         (name = "session", description = "Sign in and out (bearer tokens)."),

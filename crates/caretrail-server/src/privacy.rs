@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use caretrail_core::{AuditAction, EntryId, InputError, PersonId};
 use caretrail_record::Receipt;
 use caretrail_record::gate::ReviewFilter;
+use caretrail_store::ReviewKind;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa_axum::router::OpenApiRouter;
@@ -104,7 +105,8 @@ pub struct ReviewQuery {
     pub include_closed: bool,
 }
 
-/// The privacy officer's break-glass review queue.
+/// The privacy officer's break-glass review queue: the break-glass reads of the review queue
+/// (`GET /api/v1/review` lists every kind).
 #[utoipa::path(
     get,
     path = "/api/v1/review/break-glass",
@@ -121,6 +123,7 @@ async fn review_queue(
     let filter = query
         .map(|Query(q)| ReviewFilter {
             include_closed: q.include_closed,
+            kind: Some(ReviewKind::BreakGlassRead),
         })
         .map_err(|_| InputError::field("/include_closed", "must be true or false"));
     let items = state
@@ -129,19 +132,21 @@ async fn review_queue(
                 .gate(record)
                 .review_queue(filter)?
                 .into_iter()
-                .map(|v| ReviewItem {
-                    id: v.id,
-                    window: v.window,
-                    accessor: v.accessor,
-                    organisation: v.organisation,
-                    person: v.person,
-                    reason: v.reason,
-                    opened_at: v.opened_at,
-                    read_at: v.read_at,
-                    status: if v.closed { "closed" } else { "open" }.into(),
-                    finding: v.finding,
-                    repeated: v.repeated,
-                    own: v.own,
+                .filter_map(|v| {
+                    Some(ReviewItem {
+                        id: v.id,
+                        window: v.window?,
+                        accessor: v.accessor,
+                        organisation: v.organisation,
+                        person: v.person,
+                        reason: v.reason,
+                        opened_at: v.opened_at?,
+                        read_at: v.read_at,
+                        status: if v.closed { "closed" } else { "open" }.into(),
+                        finding: v.finding,
+                        repeated: v.repeated,
+                        own: v.own,
+                    })
                 })
                 .collect())
         })
@@ -173,22 +178,24 @@ async fn close_review(
     body: Bytes,
 ) -> Result<StatusCode, ApiError> {
     state
-        .blocking(move |record| {
-            let finding = crate::error::parse_input::<CloseBody>(&body).and_then(|b| {
-                let f = b.finding.trim().to_owned();
-                if f.is_empty() {
-                    Err(InputError::field(
-                        "/finding",
-                        "a finding is required to close an item",
-                    ))
-                } else {
-                    Ok(f)
-                }
-            });
-            Ok(caller.gate(record).close_review(&item, finding)?)
-        })
+        .blocking(move |record| Ok(caller.gate(record).close_review(&item, finding_of(&body))?))
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A closing body's finding, trimmed; required.
+pub(crate) fn finding_of(body: &[u8]) -> Result<String, InputError> {
+    crate::error::parse_input::<CloseBody>(body).and_then(|b| {
+        let f = b.finding.trim().to_owned();
+        if f.is_empty() {
+            Err(InputError::field(
+                "/finding",
+                "a finding is required to close an item",
+            ))
+        } else {
+            Ok(f)
+        }
+    })
 }
 
 /// `PUT /api/v1/people/{id}/retention` body.

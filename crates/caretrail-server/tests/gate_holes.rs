@@ -859,3 +859,198 @@ async fn every_audited_route_fails_closed_when_the_audit_cannot_be_written() {
         "no window opened, no care started"
     );
 }
+
+/// Issue 11, hole 2: care started is an entry in the person's own record; started on an open
+/// referral it is plain care, started without one it is self-claimed and opens an item in the
+/// one review queue, which a privacy officer (never its subject) assigns and closes.
+#[tokio::test]
+async fn hole_2_care_started_without_a_referral_is_self_claimed_and_reviewed() {
+    let app = TestApp::new();
+    let p = app.people[0]; // the citizen's; sw (council) cares for them
+    let sw = app.sign_in("sw").await;
+    let mgr = app.sign_in("mgr").await;
+    let po = app.sign_in("po").await;
+    let citizen = app.sign_in("citizen").await;
+    let rels = format!("/api/v1/people/{p}/relationships");
+    let entries = format!("/api/v1/people/{p}/entries");
+
+    // The social worker refers the person to the home-care provider; its manager starts care.
+    let r = call(
+        &app,
+        Method::POST,
+        &entries,
+        &sw,
+        Some(json!({"kind": "referral",
+        "data": {"to": app.provider, "reason": "Needs help with personal care twice a day."}})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let referral = r.json()["entry_id"].as_str().unwrap().to_owned();
+    let nurse = app.user("nurse").id;
+    let r = call(
+        &app,
+        Method::POST,
+        &rels,
+        &mgr,
+        Some(json!({"practitioner": nurse, "kind": "care-team"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+
+    // The person sees who started caring for them, on which referral.
+    let record = call(&app, Method::GET, "/api/v1/me/record", &citizen, None).await;
+    let started: Vec<Value> = record
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "relationship")
+        .cloned()
+        .collect();
+    assert_eq!(started.len(), 1);
+    assert_eq!(started[0]["organisation"], json!(app.provider));
+    assert_eq!(started[0]["data"]["event"], "started");
+    assert_eq!(started[0]["data"]["referral"], json!(referral));
+    assert_eq!(started[0]["data"]["self_claimed"], false);
+    let queue = call(&app, Method::GET, "/api/v1/review", &po, None).await;
+    assert_eq!(queue.status, StatusCode::OK, "{}", queue.text());
+    assert_eq!(
+        queue.json(),
+        json!([]),
+        "care on a referral is not reviewed"
+    );
+
+    // The referral is used up: care started again without one is self-claimed.
+    let cw = app.user("cw").id;
+    let r = call(
+        &app,
+        Method::POST,
+        &rels,
+        &mgr,
+        Some(json!({"practitioner": cw, "kind": "care-team"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let ev = last_event(&app, p);
+    assert!(ev.allowed);
+    assert_eq!(ev.reason, "self-claimed");
+    let queue = call(
+        &app,
+        Method::GET,
+        "/api/v1/review?kind=self-claimed-relationship",
+        &po,
+        None,
+    )
+    .await;
+    let items = queue.json();
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 1, "{items:?}");
+    let item = &items[0];
+    assert_eq!(item["accessor"], json!(app.user("mgr").id));
+    assert_eq!(item["organisation"], json!(app.provider));
+    assert_eq!(item["person"], json!(p));
+    assert_eq!(item["status"], "open");
+    assert!(item["window"].is_null());
+    let claimed: Vec<Value> = call(&app, Method::GET, "/api/v1/me/record", &citizen, None)
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "relationship" && e["data"]["self_claimed"] == true)
+        .cloned()
+        .collect();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(item["entry"], claimed[0]["id"]);
+    // The break-glass queue keeps to break-glass reads.
+    let bg = call(&app, Method::GET, "/api/v1/review/break-glass", &po, None).await;
+    assert_eq!(bg.json(), json!([]));
+
+    // A manager cannot review it; the privacy officer assigns it to themself and closes it.
+    let id = item["id"].as_str().unwrap();
+    let r = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/review/{id}/assign"),
+        &mgr,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text());
+    let r = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/review/{id}/assign"),
+        &po,
+        Some(json!({"assignee": app.user("mgr").id})),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the subject never reviews: {}",
+        r.text()
+    );
+    let r = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/review/{id}/assign"),
+        &po,
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let item = call(&app, Method::GET, "/api/v1/review", &po, None)
+        .await
+        .json()[0]
+        .clone();
+    assert_eq!(item["assignee"], json!(app.user("po").id));
+    let r = call(
+        &app,
+        Method::POST,
+        &format!("/api/v1/review/{id}/close"),
+        &po,
+        Some(json!({"finding": "Urgent discharge; the referral follows."})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let all = call(
+        &app,
+        Method::GET,
+        "/api/v1/review?include_closed=true",
+        &po,
+        None,
+    )
+    .await;
+    assert_eq!(all.json()[0]["status"], "closed");
+    assert_eq!(
+        all.json()[0]["finding"],
+        "Urgent discharge; the referral follows."
+    );
+
+    // Ending care is on the record too.
+    let rel_id = app
+        .sync(|r| r.unaudited().store().relationships_for_person(p).unwrap())
+        .into_iter()
+        .find(|r| r.practitioner == cw)
+        .unwrap()
+        .id;
+    let r = call(
+        &app,
+        Method::POST,
+        &format!("{rels}/{rel_id}/end"),
+        &mgr,
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text());
+    let ended = call(&app, Method::GET, "/api/v1/me/record", &citizen, None)
+        .await
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "relationship" && e["data"]["event"] == "ended")
+        .count();
+    assert_eq!(ended, 1);
+}

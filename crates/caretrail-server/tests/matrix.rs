@@ -315,6 +315,9 @@ async fn every_route_role_and_scenario_answers_as_expected_with_exactly_one_audi
                 let leaves = match (route, status) {
                     (Route::WriteNote | Route::AcknowledgeFlag, StatusCode::CREATED)
                     | (Route::Erase | Route::ReplaceConsent, StatusCode::OK) => 2,
+                    // Starting or ending care writes a relationship entry in the person's record.
+                    (Route::StartRelationship, StatusCode::CREATED)
+                    | (Route::EndRelationship, StatusCode::NO_CONTENT) => 2,
                     _ => 1,
                 };
                 if status != want || after - before != leaves {
@@ -411,6 +414,8 @@ fn check_leaf(
                 basis.contains(&e.reason.as_str())
                     || e.reason.starts_with("consent-basis-")
                     || (route == Route::OpenBreakGlass && e.reason == "break-glass-opened")
+                    // Care started without an open referral: allowed, and queued for review.
+                    || (route == Route::StartRelationship && e.reason == "self-claimed")
             } else {
                 denial.contains(&e.reason.as_str()) || refused_codes.contains(&e.reason.as_str())
             },

@@ -509,7 +509,11 @@ async fn a_manager_starts_and_ends_care_through_their_organisation() {
     let before = size(&app);
     let made = app.call(Method::POST, &rels, Some(&mgr), Some(&body)).await;
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
-    assert_eq!(size(&app), before + 1, "audited once");
+    assert_eq!(
+        size(&app),
+        before + 2,
+        "audited once, and the start is an entry in the person's record"
+    );
     let rid = made.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(
         app.call(

@@ -931,13 +931,19 @@ impl Store for PostgresStore {
                 concat!(
                     "INSERT INTO review_items (",
                     review_columns!(),
-                    ") VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
                 ),
                 &[
                     &item.id.0,
-                    &item.window.0,
+                    &item.kind.as_str(),
+                    &item.person.0,
+                    &item.subject.0,
+                    &item.window.map(|w| w.0),
+                    &item.entry.map(|e| e.0),
                     &item.audit.0,
                     &pg_time(item.created_at),
+                    &item.assignee.map(|a| a.0),
+                    &item.assigned_at.map(pg_time),
                     &item.closed_at.map(pg_time),
                     &item.reviewer.map(|r| r.0),
                     &item.finding,
@@ -961,6 +967,17 @@ impl Store for PostgresStore {
             .map(rows::review_row)
             .collect()
         })
+    }
+
+    fn assign_review_item(&self, id: EntryId, assignee: UserId, at: Timestamp) -> Result<bool> {
+        let n = self.write(|s| {
+            s.execute(
+                "UPDATE review_items SET assignee_id = $2, assigned_at = $3 \
+                 WHERE id = $1 AND closed_at IS NULL",
+                &[&id.0, &assignee.0, &pg_time(at)],
+            )
+        })?;
+        Ok(n > 0)
     }
 
     fn close_review_item(

@@ -31,6 +31,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0002_entries_by_kind",
         sql: include_str!("../migrations/0002_entries_by_kind.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_review_findings",
+        sql: include_str!("../migrations/0003_review_findings.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -35,7 +35,8 @@ macro_rules! break_glass_columns {
 }
 macro_rules! review_columns {
     () => {
-        "id, window_id, audit_id, created_at, closed_at, reviewer_id, finding"
+        "id, kind, person_id, subject_id, window_id, entry_id, audit_id, created_at, \
+         assignee_id, assigned_at, closed_at, reviewer_id, finding"
     };
 }
 macro_rules! user_columns {
@@ -165,14 +166,21 @@ pub(crate) fn break_glass_row(r: &Row) -> Result<BreakGlassRow, PgError> {
 }
 
 pub(crate) fn review_row(r: &Row) -> Result<ReviewItemRow, PgError> {
+    let kind: String = get(r, 1)?;
     Ok(ReviewItemRow {
         id: EntryId(get(r, 0)?),
-        window: EntryId(get(r, 1)?),
-        audit: EntryId(get(r, 2)?),
-        created_at: get(r, 3)?,
-        closed_at: get(r, 4)?,
-        reviewer: opt_uuid(r, 5)?.map(UserId),
-        finding: get(r, 6)?,
+        kind: caretrail_store::ReviewKind::parse(&kind).ok_or_else(|| malformed(r, 1))?,
+        person: PersonId(get(r, 2)?),
+        subject: UserId(get(r, 3)?),
+        window: opt_uuid(r, 4)?.map(EntryId),
+        entry: opt_uuid(r, 5)?.map(EntryId),
+        audit: EntryId(get(r, 6)?),
+        created_at: get(r, 7)?,
+        assignee: opt_uuid(r, 8)?.map(UserId),
+        assigned_at: get(r, 9)?,
+        closed_at: get(r, 10)?,
+        reviewer: opt_uuid(r, 11)?.map(UserId),
+        finding: get(r, 12)?,
     })
 }
 

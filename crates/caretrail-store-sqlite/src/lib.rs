@@ -19,8 +19,8 @@ use caretrail_core::{
 use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash};
 use caretrail_store::{
     Appended, AuditRow, BreakGlassRow, CheckpointSigner, DirectoryBatch, DirectoryImport, EntryRow,
-    LogImport, LogMeta, PersonRow, Result, RetentionRow, ReviewItemRow, SessionRow, Store,
-    StoreError, StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
+    LogImport, LogMeta, PersonRow, Result, RetentionRow, ReviewItemRow, ReviewKind, SessionRow,
+    Store, StoreError, StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_retention.sql"),
     include_str!("../migrations/0006_entries_by_kind.sql"),
     include_str!("../migrations/0007_entries_clustered_by_person.sql"),
+    include_str!("../migrations/0008_review_findings.sql"),
 ];
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const READERS: usize = 4;
@@ -273,16 +274,27 @@ fn break_glass_row(r: &Row<'_>) -> rusqlite::Result<BreakGlassRow> {
 }
 
 fn review_row(r: &Row<'_>) -> rusqlite::Result<ReviewItemRow> {
-    let closed: Option<i64> = r.get(4)?;
-    let reviewer: Option<Vec<u8>> = r.get(5)?;
+    let opt_id = |i: usize| -> rusqlite::Result<Option<[u8; 16]>> {
+        r.get::<_, Option<Vec<u8>>>(i)?.map(blob16).transpose()
+    };
+    let opt_ts = |i: usize| -> rusqlite::Result<Option<jiff::Timestamp>> {
+        r.get::<_, Option<i64>>(i)?.map(ts).transpose()
+    };
+    let kind: String = r.get(1)?;
     Ok(ReviewItemRow {
         id: EntryId::from_bytes(blob16(r.get(0)?)?),
-        window: EntryId::from_bytes(blob16(r.get(1)?)?),
-        audit: EntryId::from_bytes(blob16(r.get(2)?)?),
-        created_at: ts(r.get(3)?)?,
-        closed_at: closed.map(ts).transpose()?,
-        reviewer: reviewer.map(blob16).transpose()?.map(UserId::from_bytes),
-        finding: r.get(6)?,
+        kind: ReviewKind::parse(&kind).ok_or_else(|| conversion("unknown review kind"))?,
+        person: PersonId::from_bytes(blob16(r.get(2)?)?),
+        subject: UserId::from_bytes(blob16(r.get(3)?)?),
+        window: opt_id(4)?.map(EntryId::from_bytes),
+        entry: opt_id(5)?.map(EntryId::from_bytes),
+        audit: EntryId::from_bytes(blob16(r.get(6)?)?),
+        created_at: ts(r.get(7)?)?,
+        assignee: opt_id(8)?.map(UserId::from_bytes),
+        assigned_at: opt_ts(9)?,
+        closed_at: opt_ts(10)?,
+        reviewer: opt_id(11)?.map(UserId::from_bytes),
+        finding: r.get(12)?,
     })
 }
 
@@ -314,7 +326,8 @@ fn retention_row(r: &Row<'_>) -> rusqlite::Result<RetentionRow> {
 }
 
 const BREAK_GLASS_COLUMNS: &str = "id, user_id, person_id, organisation_id, reason, opened_at";
-const REVIEW_COLUMNS: &str = "id, window_id, audit_id, created_at, closed_at, reviewer_id, finding";
+const REVIEW_COLUMNS: &str = "id, kind, person_id, subject_id, window_id, entry_id, audit_id, \
+     created_at, assignee_id, assigned_at, closed_at, reviewer_id, finding";
 
 const ENTRY_COLUMNS: &str = "id, leaf_index, person_id, organisation_id, author_id, author_role, kind, \
      recorded_at, effective_at, amends, key_version, payload";
@@ -1131,12 +1144,18 @@ impl Store for SqliteStore {
     fn add_review_item(&self, item: &ReviewItemRow) -> Result<()> {
         self.writer()?
             .execute(
-                &format!("INSERT INTO review_items ({REVIEW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"),
+                &format!("INSERT INTO review_items ({REVIEW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
                 params![
                     item.id.as_bytes(),
-                    item.window.as_bytes(),
+                    item.kind.as_str(),
+                    item.person.as_bytes(),
+                    item.subject.as_bytes(),
+                    item.window.map(|w| *w.as_bytes()),
+                    item.entry.map(|e| *e.as_bytes()),
                     item.audit.as_bytes(),
                     to_micros(item.created_at),
+                    item.assignee.map(|a| *a.as_bytes()),
+                    item.assigned_at.map(to_micros),
                     item.closed_at.map(to_micros),
                     item.reviewer.map(|r| *r.as_bytes()),
                     item.finding
@@ -1156,6 +1175,22 @@ impl Store for SqliteStore {
             let mut stmt = c.prepare_cached(&sql)?;
             stmt.query_map([], review_row)?.collect()
         })
+    }
+
+    fn assign_review_item(
+        &self,
+        id: EntryId,
+        assignee: UserId,
+        at: jiff::Timestamp,
+    ) -> Result<bool> {
+        let n = self
+            .writer()?
+            .execute(
+                "UPDATE review_items SET assignee_id = ?2, assigned_at = ?3 WHERE id = ?1 AND closed_at IS NULL",
+                params![id.as_bytes(), assignee.as_bytes(), to_micros(at)],
+            )
+            .sql()?;
+        Ok(n > 0)
     }
 
     fn close_review_item(

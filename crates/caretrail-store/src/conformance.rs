@@ -438,15 +438,45 @@ fn break_glass_windows_and_review_items_round_trip(store: &dyn Store) {
     assert_eq!(store.break_glass(w1.id).unwrap(), Some(w1.clone()));
     let item = crate::ReviewItemRow {
         id: EntryId::new(),
-        window: w2.id,
+        kind: crate::ReviewKind::BreakGlassRead,
+        person: fx.people[0],
+        subject: fx.author,
+        window: Some(w2.id),
+        entry: None,
         audit: EntryId::new(),
         created_at: t(101),
+        assignee: None,
+        assigned_at: None,
         closed_at: None,
         reviewer: None,
         finding: None,
     };
     store.add_review_item(&item).unwrap();
-    assert_eq!(store.review_items(false).unwrap(), vec![item.clone()]);
+    // A second kind of finding: no window, the entry it is about instead.
+    let claimed = crate::ReviewItemRow {
+        id: EntryId::new(),
+        kind: crate::ReviewKind::SelfClaimedRelationship,
+        person: fx.people[1],
+        window: None,
+        entry: Some(EntryId::new()),
+        created_at: t(102),
+        ..item.clone()
+    };
+    store.add_review_item(&claimed).unwrap();
+    assert_eq!(
+        store.review_items(false).unwrap(),
+        vec![item.clone(), claimed.clone()]
+    );
+    assert!(
+        store
+            .assign_review_item(claimed.id, fx.author, t(150))
+            .unwrap()
+    );
+    let assigned = store.review_items(false).unwrap().remove(1);
+    assert_eq!(
+        (assigned.assignee, assigned.assigned_at),
+        (Some(fx.author), Some(t(150)))
+    );
     assert!(
         store
             .close_review_item(item.id, fx.author, &[9, 9], t(200))
@@ -458,7 +488,13 @@ fn break_glass_windows_and_review_items_round_trip(store: &dyn Store) {
             .unwrap(),
         "closed once"
     );
-    assert!(store.review_items(false).unwrap().is_empty());
+    assert!(
+        !store
+            .assign_review_item(item.id, fx.author, t(202))
+            .unwrap(),
+        "a closed item is not assigned"
+    );
+    assert_eq!(store.review_items(false).unwrap(), vec![assigned]);
     let closed = store.review_items(true).unwrap();
     assert_eq!(closed[0].closed_at, Some(t(200)));
     assert_eq!(closed[0].finding.as_deref(), Some(&[9u8, 9][..]));

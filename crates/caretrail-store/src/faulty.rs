@@ -182,6 +182,9 @@ impl<S: Store> Store for FaultyStore<S> {
     fn review_items(&self, include_closed: bool) -> Result<Vec<ReviewItemRow>> {
         self.inner.review_items(include_closed)
     }
+    fn assign_review_item(&self, id: EntryId, assignee: UserId, at: Timestamp) -> Result<bool> {
+        self.inner.assign_review_item(id, assignee, at)
+    }
     fn close_review_item(
         &self,
         id: EntryId,

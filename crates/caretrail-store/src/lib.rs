@@ -236,6 +236,9 @@ pub trait Store: Send + Sync {
     fn add_review_item(&self, item: &ReviewItemRow) -> Result<()>;
     /// Review items, oldest first; only open ones unless `include_closed`.
     fn review_items(&self, include_closed: bool) -> Result<Vec<ReviewItemRow>>;
+    /// Assigns an open item to a reviewer (replacing any earlier assignee); `false` if it was
+    /// not open.
+    fn assign_review_item(&self, id: EntryId, assignee: UserId, at: Timestamp) -> Result<bool>;
     /// Closes an open item; `false` if it was not open.
     fn close_review_item(
         &self,
@@ -319,14 +322,53 @@ pub struct BreakGlassRow {
     pub opened_at: Timestamp,
 }
 
-/// An item in the privacy officer's review queue: one read made through a break-glass window.
-/// `finding` is sealed under the person's key.
+/// What a review item is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ReviewKind {
+    /// A read made through a break-glass window.
+    BreakGlassRead,
+    /// Care started without an open referral to the organisation (NHS "self-claimed legitimate
+    /// relationship").
+    SelfClaimedRelationship,
+}
+
+impl ReviewKind {
+    pub const ALL: [ReviewKind; 2] = [
+        ReviewKind::BreakGlassRead,
+        ReviewKind::SelfClaimedRelationship,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewKind::BreakGlassRead => "break-glass",
+            ReviewKind::SelfClaimedRelationship => "self-claimed-relationship",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ReviewKind> {
+        ReviewKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// An item in the review queue: one finding to look into, open until a reviewer closes it with
+/// a finding (sealed under the person's key). Its subject, whose action is reviewed, never
+/// reviews it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewItemRow {
     pub id: EntryId,
-    pub window: EntryId,
+    pub kind: ReviewKind,
+    pub person: PersonId,
+    /// The account whose action is reviewed.
+    pub subject: UserId,
+    /// The break-glass window, for a break-glass read.
+    pub window: Option<EntryId>,
+    /// The entry reviewed (the relationship entry of self-claimed care).
+    pub entry: Option<EntryId>,
+    /// The audit event of the attempt that opened the item.
     pub audit: EntryId,
     pub created_at: Timestamp,
+    pub assignee: Option<UserId>,
+    pub assigned_at: Option<Timestamp>,
     pub closed_at: Option<Timestamp>,
     pub reviewer: Option<UserId>,
     pub finding: Option<Vec<u8>>,

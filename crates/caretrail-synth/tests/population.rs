@@ -379,12 +379,18 @@ fn entries_span_the_whole_window_and_are_sorted_by_recording_time() {
 }
 
 #[test]
-fn every_entry_kind_but_erasure_flag_and_acknowledgement_occurs() {
+fn every_entry_kind_but_erasure_flag_acknowledgement_referral_and_relationship_occurs() {
     let kinds: BTreeSet<EntryKind> = hundred().entries.iter().map(SynthEntry::kind).collect();
     for kind in EntryKind::ALL {
+        // Seeding writes care relationships as directory rows, without the referrals and
+        // relationship entries that starting care over the API writes.
         let expected = !matches!(
             kind,
-            EntryKind::Erasure | EntryKind::Flag | EntryKind::Acknowledgement
+            EntryKind::Erasure
+                | EntryKind::Flag
+                | EntryKind::Acknowledgement
+                | EntryKind::Referral
+                | EntryKind::Relationship
         );
         assert_eq!(kinds.contains(&kind), expected, "{kind}");
     }

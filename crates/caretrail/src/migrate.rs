@@ -247,6 +247,11 @@ fn copy_side_tables(src: &dyn Store, tgt: &dyn Store) -> Result<(), RecordError>
         match items.get(&item.id) {
             None => tgt.add_review_item(&item)?,
             Some(there) if there.closed_at.is_none() => {
+                if let (Some(who), Some(at)) = (item.assignee, item.assigned_at)
+                    && there.assigned_at != item.assigned_at
+                {
+                    tgt.assign_review_item(item.id, who, at)?;
+                }
                 if let (Some(at), Some(reviewer), Some(finding)) =
                     (item.closed_at, item.reviewer, &item.finding)
                 {

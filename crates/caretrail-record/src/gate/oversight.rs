@@ -3,11 +3,12 @@
 //! what happened, also when the record refuses after an allowed decision) and acts.
 
 use caretrail_access::{Action, Decision, Denial, Review, consent_for, decide_review};
+use caretrail_core::data::{RelationshipChange, RelationshipEvent};
 use caretrail_core::{
     AuditAction, CareRelationship, EntryId, OrganisationId, PersonId, RelationshipId,
     RelationshipKind, Role, UserId,
 };
-use caretrail_store::{BreakGlassRow, RetentionRow};
+use caretrail_store::{BreakGlassRow, RetentionRow, ReviewItemRow, ReviewKind};
 use jiff::{SignedDuration, Timestamp};
 
 use super::{Gate, refused};
@@ -35,19 +36,29 @@ pub struct OpenedWindow {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReviewFilter {
     pub include_closed: bool,
+    /// One kind only; every kind when `None`.
+    pub kind: Option<ReviewKind>,
 }
 
 /// One item of the review queue, for the privacy officer.
 #[derive(Debug, Clone)]
 pub struct ReviewItemView {
     pub id: EntryId,
-    pub window: EntryId,
+    pub kind: ReviewKind,
+    /// The break-glass window, for a break-glass read.
+    pub window: Option<EntryId>,
+    /// The entry reviewed (the relationship entry of self-claimed care).
+    pub entry: Option<EntryId>,
+    /// The account whose action is reviewed.
     pub accessor: UserId,
     pub organisation: OrganisationId,
     pub person: PersonId,
+    /// The break-glass reason, for a break-glass read.
     pub reason: Option<String>,
-    pub opened_at: Timestamp,
+    pub opened_at: Option<Timestamp>,
+    /// When the item was opened (the read, or the start of care).
     pub read_at: Timestamp,
+    pub assignee: Option<UserId>,
     pub closed: bool,
     pub finding: Option<String>,
     /// The accessor had opened another window on the same person within [`REPEAT_WINDOW`].
@@ -125,7 +136,7 @@ impl Gate<'_> {
         }
     }
 
-    /// The break-glass review queue. `filter` is what the client parsed.
+    /// The review queue (every kind, or one). `filter` is what the client parsed.
     pub fn review_queue(
         &self,
         filter: Result<ReviewFilter, caretrail_core::InputError>,
@@ -143,24 +154,113 @@ impl Gate<'_> {
                     && w.opened_at.duration_since(o.opened_at) <= REPEAT_WINDOW
             })
         };
-        Ok(record
-            .review_queue(filter.include_closed)?
-            .into_iter()
-            .map(|v| ReviewItemView {
+        let mut organisations = std::collections::HashMap::new();
+        let mut out = Vec::new();
+        for v in record.review_queue(filter.include_closed, filter.kind)? {
+            let organisation = match &v.window {
+                Some(w) => w.organisation,
+                None => match organisations.get(&v.item.subject) {
+                    Some(o) => *o,
+                    None => {
+                        let o = record
+                            .store()
+                            .user(v.item.subject)?
+                            .map_or(OrganisationId::from_bytes([0; 16]), |u| u.organisation);
+                        organisations.insert(v.item.subject, o);
+                        o
+                    }
+                },
+            };
+            out.push(ReviewItemView {
                 id: v.item.id,
-                window: v.window.id,
-                accessor: v.window.user,
-                organisation: v.window.organisation,
-                person: v.window.person,
+                kind: v.item.kind,
+                window: v.item.window,
+                entry: v.item.entry,
+                accessor: v.item.subject,
+                organisation,
+                person: v.item.person,
                 reason: v.reason,
-                opened_at: v.window.opened_at,
+                opened_at: v.window.as_ref().map(|w| w.opened_at),
                 read_at: v.item.created_at,
+                assignee: v.item.assignee,
                 closed: v.item.closed_at.is_some(),
                 finding: v.finding,
-                repeated: repeated(&v.window),
-                own: v.window.user == self.principal.user,
-            })
-            .collect())
+                repeated: v.window.as_ref().is_some_and(repeated),
+                own: v.item.subject == self.principal.user,
+            });
+        }
+        Ok(out)
+    }
+
+    /// An item of the review queue for acting on, once the caller is known to be a reviewer;
+    /// refusals and unknown ids are audited here. Nobody acts on an item about themselves.
+    fn review_target(
+        &self,
+        item: &str,
+        ev: &mut caretrail_core::AuditEvent,
+    ) -> Result<ReviewItemRow, RecordError> {
+        let record = self.record();
+        let decision = decide_review(&self.principal, Review::BreakGlass);
+        ev.reason = decision.code().to_owned();
+        if let Decision::Deny(d) = decision {
+            record.audit(ev.clone())?;
+            return Err(refused(d));
+        }
+        let found = match item.parse::<EntryId>() {
+            Ok(id) => record.review_item(id)?,
+            Err(_) => None,
+        };
+        let Some(found) = found else {
+            ev.reason = "no-such-item".into();
+            record.audit(ev.clone())?;
+            return Err(RecordError::not_found("no review item with that id"));
+        };
+        ev.person = Some(found.person);
+        if found.subject == self.principal.user {
+            ev.reason = "own-access".into();
+            record.audit(ev.clone())?;
+            return Err(RecordError::Conflict(
+                "this item is about your own access: another reviewer must take it".into(),
+            ));
+        }
+        if found.closed_at.is_some() {
+            ev.reason = "already-closed".into();
+            record.audit(ev.clone())?;
+            return Err(RecordError::Conflict(
+                "that review item is already closed".into(),
+            ));
+        }
+        Ok(found)
+    }
+
+    /// Assigns a review item to a reviewer: the caller when `assignee` is `None`. The assignee
+    /// must be a privacy officer and never the item's subject.
+    pub fn assign_review(
+        &self,
+        item: &str,
+        assignee: Result<Option<UserId>, caretrail_core::InputError>,
+    ) -> Result<(), RecordError> {
+        let assignee = self.admit(None, AuditAction::ReviewBreakGlass, assignee)?;
+        let record = self.record();
+        let mut ev = self.event(None, AuditAction::ReviewBreakGlass);
+        let found = self.review_target(item, &mut ev)?;
+        let who = assignee.unwrap_or(self.principal.user);
+        let fit = record
+            .store()
+            .user(who)?
+            .is_some_and(|u| u.role == Role::PrivacyOfficer && u.id != found.subject);
+        if !fit {
+            ev.reason = "invalid-input".into();
+            record.audit(ev)?;
+            return Err(caretrail_core::InputError::field(
+                "/assignee",
+                "must be a privacy officer other than the person whose access is reviewed",
+            )
+            .into());
+        }
+        ev.allowed = true;
+        record.audit(ev)?;
+        record.assign_review(found.id, who)
     }
 
     /// Closes a review item with the reviewer's finding. `finding` is what the client parsed.
@@ -172,48 +272,11 @@ impl Gate<'_> {
     ) -> Result<(), RecordError> {
         let finding = self.admit(None, AuditAction::ReviewBreakGlass, finding)?;
         let record = self.record();
-        let decision = decide_review(&self.principal, Review::BreakGlass);
         let mut ev = self.event(None, AuditAction::ReviewBreakGlass);
-        ev.reason = decision.code().to_owned();
-        if let Decision::Deny(d) = decision {
-            record.audit(ev)?;
-            return Err(refused(d));
-        }
-        let found = match item.parse::<EntryId>() {
-            Ok(id) => record
-                .store()
-                .review_items(true)?
-                .into_iter()
-                .find(|i| i.id == id),
-            Err(_) => None,
-        };
-        let Some(found) = found else {
-            ev.reason = "no-such-item".into();
-            record.audit(ev)?;
-            return Err(RecordError::not_found("no review item with that id"));
-        };
-        let window = record.store().break_glass(found.window)?;
-        if window
-            .as_ref()
-            .is_some_and(|w| w.user == self.principal.user)
-        {
-            ev.reason = "own-access".into();
-            record.audit(ev)?;
-            return Err(RecordError::Conflict(
-                "this item is about your own access: another reviewer must close it".into(),
-            ));
-        }
-        if found.closed_at.is_some() {
-            ev.reason = "already-closed".into();
-            record.audit(ev)?;
-            return Err(RecordError::Conflict(
-                "that review item is already closed".into(),
-            ));
-        }
+        let found = self.review_target(item, &mut ev)?;
         ev.allowed = true;
-        ev.person = window.map(|w| w.person);
         record.audit(ev)?;
-        record.close_review(found.id, self.principal.user, &finding)
+        record.close_review(&found, self.principal.user, &finding)
     }
 
     /// Sets the person's retention period and legal hold. `input` is what the client parsed.
@@ -333,7 +396,6 @@ impl Gate<'_> {
             return Err(fault.into());
         }
         let practitioner = user.expect("checked above");
-        self.audit(&j)?;
         let rel = CareRelationship {
             id: RelationshipId::new(),
             practitioner: practitioner.id,
@@ -343,13 +405,66 @@ impl Gate<'_> {
             from: Timestamp::from_microsecond(from.as_microsecond()).unwrap_or(from),
             to: None,
         };
+        // Care started without an open referral to this organisation is self-claimed: allowed
+        // (care must not wait), marked on the record and queued for review.
+        let referral = record.open_referral(person, self.principal.organisation)?;
+        let self_claimed = referral.is_none();
+        let mut ev = j.event;
+        if self_claimed {
+            ev.reason = "self-claimed".into();
+        }
+        let audit_id = ev.id;
+        let entry = self.relationship_entry(&rel, RelationshipEvent::Started, referral)?;
+        let entry_id = entry.id;
+        record.add_entries_audited(vec![entry], ev, None)?;
         record
             .store()
             .put_directory(&caretrail_store::DirectoryBatch {
                 relationships: vec![rel.clone()],
                 ..Default::default()
             })?;
+        if self_claimed {
+            record.queue_self_claimed_review(person, self.principal.user, entry_id, audit_id)?;
+        }
         Ok(rel)
+    }
+
+    /// The relationship entry that starting or ending `rel` writes in the person's record,
+    /// authored by the caller.
+    fn relationship_entry(
+        &self,
+        rel: &CareRelationship,
+        event: RelationshipEvent,
+        referral: Option<EntryId>,
+    ) -> Result<crate::service::NewEntryRequest, RecordError> {
+        let author = self
+            .record()
+            .store()
+            .user(self.principal.user)?
+            .ok_or_else(|| RecordError::Ledger("the caller's account is missing".into()))?;
+        let now = Timestamp::now();
+        Ok(crate::service::NewEntryRequest {
+            id: EntryId::new(),
+            person: rel.person,
+            organisation: rel.organisation,
+            author,
+            recorded_at: now,
+            effective_at: match event {
+                RelationshipEvent::Started => rel.from,
+                RelationshipEvent::Ended => now,
+            },
+            amends: None,
+            data: caretrail_core::EntryData::Relationship(RelationshipChange {
+                event,
+                relationship: rel.id,
+                organisation: rel.organisation,
+                practitioner: rel.practitioner,
+                relationship_kind: rel.kind,
+                from: rel.from,
+                referral,
+                self_claimed: event == RelationshipEvent::Started && referral.is_none(),
+            }),
+        })
     }
 
     /// Ends a care relationship of `person` (through the organisation it runs through).
@@ -393,9 +508,13 @@ impl Gate<'_> {
             }
             _ => {}
         }
-        self.audit(&j)?;
-        self.grant_of(j)?;
+        if !j.allowed() {
+            self.audit(&j)?;
+            return Err(self.refusal(j));
+        }
         let rel = rel.expect("allowed only with a relationship");
+        let entry = self.relationship_entry(&rel, RelationshipEvent::Ended, None)?;
+        record.add_entries_audited(vec![entry], j.event, None)?;
         if !record.store().end_relationship(rel.id, Timestamp::now())? {
             return Err(RecordError::Conflict(
                 "that relationship has already ended".into(),

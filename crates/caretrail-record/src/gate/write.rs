@@ -56,15 +56,16 @@ impl<'r> Gate<'r> {
         author: &User,
         input: Result<EntryInput, InputError>,
     ) -> Result<WriteReceipt, RecordError> {
-        let input = input.and_then(|i| {
-            if i.data.kind() == EntryKind::Erasure {
-                Err(InputError::field(
-                    "/kind",
-                    "erasure entries are written only by erasing a person",
-                ))
-            } else {
-                Ok(i)
-            }
+        let input = input.and_then(|i| match i.data.kind() {
+            EntryKind::Erasure => Err(InputError::field(
+                "/kind",
+                "erasure entries are written only by erasing a person",
+            )),
+            EntryKind::Relationship => Err(InputError::field(
+                "/kind",
+                "relationship entries are written only by starting or ending care",
+            )),
+            _ => Ok(i),
         });
         let input = self.admit(Some(person), AuditAction::WriteEntry, input)?;
         let action = Action::write_data(&input.data);
