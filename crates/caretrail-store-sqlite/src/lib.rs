@@ -2,6 +2,9 @@
 //!
 //! - WAL journal, `synchronous=FULL`, foreign keys on, `secure_delete` on (so that erased rows
 //!   are overwritten with zeros, not left in free pages).
+//! - The database file and its `-wal` and `-shm` files are readable by the owner only (mode
+//!   0600): the file is created before SQLite opens it, SQLite gives its journal files the mode
+//!   of the database, and files left wider by an older binary are narrowed on open.
 //! - Migrations are compiled into the binary and applied by `PRAGMA user_version`; a database
 //!   written by a newer binary is refused.
 //! - One writer connection serialises [`Store::append`] (SQLite has one writer anyway); each
@@ -121,6 +124,42 @@ fn configure(conn: &Connection) -> Result<()> {
     Ok(())
 }
 
+/// The suffixes of the files SQLite keeps beside the database in WAL mode.
+const JOURNAL_SUFFIXES: [&str; 2] = ["-wal", "-shm"];
+
+/// Makes the database at `path` (created empty first when `create` and it is missing) and its
+/// journal files readable and writable by the owner only.
+fn owner_only(path: &Path, create: bool) -> Result<()> {
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let io = |e: std::io::Error| StoreError::Io(format!("setting the database file mode: {e}"));
+    if create && !path.exists() {
+        std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)
+            .map_err(io)?;
+    }
+    let mut files = vec![path.to_owned()];
+    for suffix in JOURNAL_SUFFIXES {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        files.push(PathBuf::from(name));
+    }
+    for file in files {
+        match std::fs::metadata(&file) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))
+                    .map_err(io)?;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
+        }
+    }
+    Ok(())
+}
+
 impl SqliteStore {
     /// Opens an existing database, refusing a missing file or a schema newer than this binary.
     pub fn open(path: &Path) -> Result<Self> {
@@ -136,6 +175,7 @@ impl SqliteStore {
     }
 
     fn open_inner(path: &Path, create: bool) -> Result<Self> {
+        owner_only(path, create)?;
         let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         if create {
             flags |= OpenFlags::SQLITE_OPEN_CREATE;
