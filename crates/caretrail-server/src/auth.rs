@@ -6,23 +6,25 @@
 //! - `DELETE /api/v1/session` signs out (revokes the session).
 //! - [`Session`] is the extractor every protected route takes: no token, an unknown, expired or
 //!   revoked token gives 401.
-//! - [`SignInGuard`] counts failed sign-ins per username and locks the name out for a while after
-//!   too many, answering 429 without saying whether the name exists.
+//! - Attempts are admitted by the [`throttle`](crate::throttle) before any password is checked:
+//!   too many failures from one address, or on one account from addresses that are not its
+//!   usual ones, make the next attempt wait (429 with `Retry-After`), without saying whether the
+//!   name exists. A username over [`MAX_USERNAME_CHARS`] or a password over
+//!   [`MAX_PASSWORD_BYTES`] is refused (422) before anything is hashed or counted.
 //!
 //! Seams for later, each producing the same [`Session`]: cookie sessions with CSRF tokens (web
 //! issue) are a second [`Credential`] source; OIDC is a second authenticator that ends in
 //! [`start_session`], as the password sign-in does.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use argon2::Argon2;
 use argon2::password_hash::PasswordVerifier;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::{Json, http::header};
 use caretrail_core::{Role, User};
 use caretrail_store::SessionRow;
@@ -33,10 +35,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::client::ClientAddr;
 use crate::error::{ApiError, parse_json};
 
 pub const TOKEN_PREFIX: &str = "ct_";
-const MAX_TRACKED_NAMES: usize = 100_000;
+/// The longest username accepted at sign-in, in characters.
+pub const MAX_USERNAME_CHARS: usize = 128;
+/// The longest password accepted at sign-in, in bytes (argon2 hashes whatever it is given).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -48,59 +54,6 @@ pub struct SignIn {
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct TokenAnswer {
     pub token: String,
-}
-
-/// Failed sign-ins per username, and lockouts.
-#[derive(Debug)]
-pub struct SignInGuard {
-    max_failures: u32,
-    lockout: Duration,
-    names: Mutex<HashMap<String, (u32, Option<Instant>)>>,
-}
-
-impl SignInGuard {
-    pub fn new(max_failures: u32, lockout: Duration) -> Self {
-        SignInGuard {
-            max_failures,
-            lockout,
-            names: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn key(username: &str) -> String {
-        username.trim().to_lowercase()
-    }
-
-    /// Is this name locked out now?
-    pub fn locked(&self, username: &str, now: Instant) -> bool {
-        let names = self.names.lock().expect("sign-in guard lock");
-        names
-            .get(&Self::key(username))
-            .and_then(|(_, until)| *until)
-            .is_some_and(|until| now < until)
-    }
-
-    pub fn failed(&self, username: &str, now: Instant) {
-        let mut names = self.names.lock().expect("sign-in guard lock");
-        if names.len() >= MAX_TRACKED_NAMES {
-            names.retain(|_, (_, until)| until.is_some_and(|u| now < u));
-        }
-        let entry = names.entry(Self::key(username)).or_insert((0, None));
-        if entry.1.is_some_and(|until| now >= until) {
-            *entry = (0, None);
-        }
-        entry.0 += 1;
-        if entry.0 >= self.max_failures {
-            *entry = (0, Some(now + self.lockout));
-        }
-    }
-
-    pub fn succeeded(&self, username: &str) {
-        self.names
-            .lock()
-            .expect("sign-in guard lock")
-            .remove(&Self::key(username));
-    }
 }
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -157,7 +110,7 @@ pub fn start_session(
 }
 
 /// Signs in with a local account and answers a bearer token. Every attempt is a security event
-/// in the ledger; repeated failures lock the name out for a while (429).
+/// in the ledger; too many failures make the next attempt wait (429, with `Retry-After`).
 #[utoipa::path(
     post,
     path = "/api/v1/session",
@@ -170,31 +123,16 @@ pub fn start_session(
 )]
 async fn sign_in(
     State(state): State<AppState>,
+    ClientAddr(source): ClientAddr,
     body: Bytes,
-) -> Result<(StatusCode, Json<TokenAnswer>), ApiError> {
-    let req: SignIn = parse_json(&body)?;
-    if state.signin.locked(&req.username, Instant::now()) {
-        let known = {
-            let name = req.username.clone();
-            state
-                .blocking(move |r| {
-                    r.accounts()
-                        .by_username(&name)
-                        .map_err(|_| ApiError::internal())
-                })
-                .await?
-                .map(|(u, _)| u)
-        };
-        let ev = sign_in_event(known.as_ref(), false, "locked-out");
-        state.blocking(move |r| Ok(r.security_event(ev)?)).await?;
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "Too many failed sign-ins",
-            "this account is locked for a while after repeated failed sign-ins; try again later",
-        ));
-    }
+) -> Result<(StatusCode, Json<TokenAnswer>), Response> {
+    let req: SignIn = parse_json(&body).map_err(IntoResponse::into_response)?;
+    check_lengths(&req).map_err(|e| ApiError::from(e).into_response())?;
+    let attempt = match state.signin.admit(&req.username, source, Instant::now()) {
+        Ok(attempt) => attempt,
+        Err(wait) => return Err(throttled(&state, req.username, wait).await),
+    };
     let hours = state.config.session_hours;
-    let username = req.username.clone();
     let outcome = state
         .blocking(move |record| {
             let found = record
@@ -224,23 +162,74 @@ async fn sign_in(
             record.security_event(sign_in_event(Some(&user), true, "signed-in"))?;
             start_session(record, &user, hours).map(Some)
         })
-        .await?;
+        .await;
     match outcome {
-        Some(token) => {
-            state.signin.succeeded(&username);
+        Ok(Some(token)) => {
+            state.signin.succeeded(attempt, Instant::now());
             tracing::info!("sign-in succeeded");
             Ok((StatusCode::CREATED, Json(TokenAnswer { token })))
         }
-        None => {
-            state.signin.failed(&username, Instant::now());
+        Ok(None) => {
+            state.signin.failed(attempt, Instant::now());
             tracing::info!("sign-in failed");
             Err(ApiError::new(
                 StatusCode::UNAUTHORIZED,
                 "Unauthorized",
                 "unknown username or wrong password",
-            ))
+            )
+            .into_response())
+        }
+        Err(e) => {
+            // An attempt whose outcome is unknown counts as failed.
+            state.signin.failed(attempt, Instant::now());
+            Err(e.into_response())
         }
     }
+}
+
+/// Refuses lengths no account has, before anything is hashed or counted.
+fn check_lengths(req: &SignIn) -> Result<(), caretrail_core::InputError> {
+    if req.username.chars().count() > MAX_USERNAME_CHARS {
+        return Err(caretrail_core::InputError::field(
+            "/username",
+            format!("a username has at most {MAX_USERNAME_CHARS} characters"),
+        ));
+    }
+    if req.password.len() > MAX_PASSWORD_BYTES {
+        return Err(caretrail_core::InputError::field(
+            "/password",
+            format!("a password has at most {MAX_PASSWORD_BYTES} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// The answer to an attempt the throttle holds back: audited like any attempt (naming the
+/// account only if it exists), 429 with `Retry-After` in whole seconds.
+async fn throttled(state: &AppState, username: String, wait: std::time::Duration) -> Response {
+    let audited = state
+        .blocking(move |r| {
+            let known = r
+                .accounts()
+                .by_username(&username)
+                .map_err(|_| ApiError::internal())?
+                .map(|(u, _)| u);
+            Ok(r.security_event(sign_in_event(known.as_ref(), false, "throttled"))?)
+        })
+        .await;
+    if let Err(e) = audited {
+        return e.into_response();
+    }
+    let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let mut res = ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        "Too many failed sign-ins",
+        "too many failed sign-ins from here or on this account; wait before trying again",
+    )
+    .into_response();
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+    res
 }
 
 /// The audit event of a sign-in attempt. An unknown username is recorded as an unknown account
@@ -456,22 +445,6 @@ mod tests {
             .unwrap()
             .into_parts();
         assert_eq!(Credential::from_parts(&none), None);
-    }
-
-    #[test]
-    fn lockout_after_repeated_failures_then_expires() {
-        let g = SignInGuard::new(3, Duration::from_secs(60));
-        let t0 = Instant::now();
-        assert!(!g.locked("Alice", t0));
-        g.failed("alice", t0);
-        g.failed("ALICE ", t0);
-        assert!(!g.locked("alice", t0));
-        g.failed("alice", t0);
-        assert!(g.locked("alice", t0 + Duration::from_secs(59)));
-        assert!(!g.locked("alice", t0 + Duration::from_secs(60)));
-        assert!(!g.locked("bob", t0));
-        g.succeeded("alice");
-        assert!(!g.locked("alice", t0));
     }
 
     #[test]

@@ -23,17 +23,21 @@
 pub mod auth;
 pub mod care;
 pub mod citizen;
+pub mod client;
 pub mod config;
 pub mod consent;
 pub mod error;
 pub mod flags;
 pub mod ledger;
 pub mod metrics;
+pub mod middleware;
 pub mod openapi;
 pub mod people;
 pub mod privacy;
 pub mod review;
 pub mod score;
+pub mod serve;
+pub mod throttle;
 pub mod tls;
 
 use std::sync::Arc;
@@ -48,13 +52,14 @@ use utoipa_axum::routes;
 
 pub use config::ServerConfig;
 pub use error::ApiError;
+pub use serve::serve;
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub record: Arc<Record>,
     pub config: Arc<ServerConfig>,
-    pub signin: Arc<auth::SignInGuard>,
+    pub signin: Arc<throttle::Throttle>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -66,9 +71,10 @@ impl std::fmt::Debug for AppState {
 impl AppState {
     pub fn new(record: Arc<Record>, config: ServerConfig) -> Self {
         metrics::install();
-        let signin = Arc::new(auth::SignInGuard::new(
-            config.lockout_attempts,
-            std::time::Duration::from_secs(u64::from(config.lockout_minutes) * 60),
+        let signin = Arc::new(throttle::Throttle::new(
+            config.signin_free_attempts,
+            std::time::Duration::from_secs(u64::from(config.signin_max_delay_seconds)),
+            throttle::DEFAULT_CAPACITY,
         ));
         AppState {
             record,
@@ -109,12 +115,20 @@ pub fn api() -> OpenApiRouter<AppState> {
         .merge(flags::routes())
 }
 
-/// The whole HTTP surface.
+/// The whole HTTP surface, with what every answer passes through ([`middleware`]): a body limit
+/// and a wait bound for each part of a body, problem+json for every error, the security
+/// headers, and the metrics.
 pub fn router(state: AppState) -> Router {
     let limit = state.config.max_body_bytes;
+    let body_wait = std::time::Duration::from_secs(u64::from(state.config.idle_timeout_seconds));
+    let tls = state.config.tls_cert.is_some();
     let (router, _) = api().split_for_parts();
-    router
+    let router = router
+        .layer(axum::middleware::from_fn(middleware::require_json))
         .layer(tower_http::limit::RequestBodyLimitLayer::new(limit))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(body_wait))
+        .layer(axum::middleware::map_response(middleware::problem_json));
+    middleware::security_headers(router, tls)
         .layer(axum::middleware::from_fn(metrics::track))
         .with_state(state)
 }
@@ -161,65 +175,4 @@ impl std::fmt::Display for Listening {
         let scheme = if self.tls { "https" } else { "http" };
         write!(f, "{scheme}://{}", self.addr)
     }
-}
-
-/// How long requests in flight get to finish once a shutdown signal arrives.
-const GRACE: std::time::Duration = std::time::Duration::from_secs(30);
-
-/// Serves until SIGINT or SIGTERM, then stops accepting and lets requests in flight finish.
-/// With `tls_cert` and `tls_key` configured it speaks only HTTPS.
-pub async fn serve(state: AppState, on_listen: impl FnOnce(Listening)) -> std::io::Result<()> {
-    let tls = match (&state.config.tls_cert, &state.config.tls_key) {
-        (Some(cert), Some(key)) => Some(tls::server_config(cert, key)?),
-        _ => None,
-    };
-    let listener = tokio::net::TcpListener::bind(state.config.listen).await?;
-    let addr = listener.local_addr()?;
-    on_listen(Listening {
-        addr,
-        tls: tls.is_some(),
-    });
-    let app = router(state);
-    match tls {
-        None => {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown_signal())
-                .await
-        }
-        Some(config) => {
-            let handle = axum_server::Handle::new();
-            let stopper = handle.clone();
-            tokio::spawn(async move {
-                shutdown_signal().await;
-                stopper.graceful_shutdown(Some(GRACE));
-            });
-            axum_server::from_tcp_rustls(
-                listener.into_std()?,
-                axum_server::tls_rustls::RustlsConfig::from_config(config),
-            )?
-            .handle(handle)
-            .serve(app.into_make_service())
-            .await
-        }
-    }
-}
-
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    #[cfg(unix)]
-    let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        {
-            s.recv().await;
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutting down: no new connections; finishing requests in flight");
 }

@@ -1,5 +1,7 @@
 //! Prometheus metrics at `/metrics`: request counts and latencies by route template (never by
-//! concrete path, which would put person ids in labels) and status, plus the log's size.
+//! concrete path, which would put person ids in labels), method and status, plus the log's
+//! size. Every label has a bounded set of values: unmatched routes share one route label and
+//! unknown methods one method label.
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -32,7 +34,7 @@ pub async fn track(req: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let start = Instant::now();
     let res = next.run(req).await;
     let elapsed = start.elapsed();
@@ -47,7 +49,7 @@ pub async fn track(req: Request, next: Next) -> Response {
         "request"
     );
     let labels = [
-        ("method", method),
+        ("method", method.to_owned()),
         ("route", route),
         ("status", code.to_string()),
     ];
@@ -55,6 +57,25 @@ pub async fn track(req: Request, next: Next) -> Response {
     metrics::histogram!("caretrail_http_request_duration_seconds", &labels)
         .record(elapsed.as_secs_f64());
     res
+}
+
+/// The method as a label: the methods HTTP defines, and `other` for any other string, so that
+/// odd methods cannot grow the number of series without bound. Routes are bounded already: the
+/// route label is a template of the API, or `unmatched`.
+fn method_label(method: &axum::http::Method) -> &'static str {
+    use axum::http::Method;
+    match *method {
+        Method::GET => "GET",
+        Method::HEAD => "HEAD",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::PATCH => "PATCH",
+        Method::OPTIONS => "OPTIONS",
+        Method::CONNECT => "CONNECT",
+        Method::TRACE => "TRACE",
+        _ => "other",
+    }
 }
 
 /// `GET /metrics` in the Prometheus text format.

@@ -81,7 +81,7 @@ impl Modify for BearerAuth {
 
 /// Every refusal: bad input (400 for JSON that does not parse, 422 naming the field as a JSON
 /// Pointer), no valid session (401), access denied (403), no such resource (404), a conflict such
-/// as a legal hold (409), a body over the size limit (413) or a sign-in lockout (429).
+/// as a legal hold (409), a body over the size limit (413) or sign-in attempts held back by the throttle (429).
 #[derive(Debug, utoipa::IntoResponses)]
 #[response(status = "4XX", content_type = "application/problem+json")]
 #[allow(dead_code)] // documentation only

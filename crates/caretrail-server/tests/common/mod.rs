@@ -45,6 +45,7 @@ pub struct TestApp {
 pub struct Answer {
     pub status: StatusCode,
     pub content_type: String,
+    pub headers: axum::http::HeaderMap,
     pub body: Vec<u8>,
 }
 
@@ -211,29 +212,29 @@ impl TestApp {
         token: Option<&str>,
         body: Option<&str>,
     ) -> Answer {
-        let mut req = Request::builder().method(method).uri(uri);
-        if let Some(t) = token {
-            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
-        }
-        if body.is_some() {
-            req = req.header(header::CONTENT_TYPE, "application/json");
-        }
-        let req = req
-            .body(body.map_or_else(Body::empty, |b| Body::from(b.to_owned())))
-            .unwrap();
-        let res = self.router.clone().oneshot(req).await.unwrap();
-        let status = res.status();
-        let content_type = res
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
-        Answer {
-            status,
-            content_type,
-            body,
-        }
+        self.send(request(method, uri, token, body)).await
+    }
+
+    /// [`TestApp::call`] as if over a connection from `source`.
+    pub async fn call_from(
+        &self,
+        source: std::net::IpAddr,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> Answer {
+        let mut req = request(method, uri, token, body);
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(std::net::SocketAddr::new(
+                source, 40000,
+            )));
+        self.send(req).await
+    }
+
+    /// Sends a request as built, and collects the answer.
+    pub async fn send(&self, req: Request<Body>) -> Answer {
+        answer(self.router.clone().oneshot(req).await.unwrap()).await
     }
 
     pub async fn sign_in(&self, username: &str) -> String {
@@ -247,6 +248,41 @@ impl TestApp {
             .await;
         assert_eq!(a.status, StatusCode::CREATED, "{}", a.text());
         a.json()["token"].as_str().unwrap().to_owned()
+    }
+}
+
+/// A request as [`TestApp::call`] sends it: a bearer token and a JSON body, if given.
+pub fn request(
+    method: Method,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> Request<Body> {
+    let mut req = Request::builder().method(method).uri(uri);
+    if let Some(t) = token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    if body.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+    }
+    req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_owned())))
+        .unwrap()
+}
+
+/// Collects a response into an [`Answer`].
+pub async fn answer(res: axum::response::Response) -> Answer {
+    let status = res.status();
+    let headers = res.headers().clone();
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    let body = res.into_body().collect().await.unwrap().to_bytes().to_vec();
+    Answer {
+        status,
+        content_type,
+        headers,
+        body,
     }
 }
 
