@@ -12,39 +12,9 @@ cd "$(dirname "$0")/.."
 BIN="${1:-target/release/caretrail}"
 MAX_EXAMPLES="${2:-50}"
 TOOLS=$(scripts/install-python-tools.sh | tail -n 1)
-WORK=$(mktemp -d)
-SERVER=""
-cleanup() {
-    if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
-
-"$BIN" seed --data "$WORK/data" --people 12 >/dev/null
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BIN" serve --data "$WORK/data" --listen "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
-SERVER=$!
-BASE="http://127.0.0.1:$PORT"
-python3 - "$BASE" <<'PY'
-import sys, time, urllib.request
-for _ in range(200):
-    try:
-        urllib.request.urlopen(sys.argv[1] + "/healthz", timeout=1)
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit("the server did not answer /healthz within 20 s")
-PY
-TOKEN=$(python3 - "$WORK/data/demo-accounts.json" "$BASE" <<'PY'
-import json, sys, urllib.request
-accounts = json.load(open(sys.argv[1]))
-sw = next(a for a in accounts if a["role"] == "social-worker")
-req = urllib.request.Request(sys.argv[2] + "/api/v1/session", method="POST",
-    data=json.dumps({"username": sw["username"], "password": sw["password"]}).encode(),
-    headers={"content-type": "application/json"})
-print(json.load(urllib.request.urlopen(req))["token"])
-PY
-)
+. scripts/seeded-server.sh
+serve_seeded "$BIN" 12
+TOKEN=$(python3 scripts/bench_http.py signin "$WORK/data/demo-accounts.json" "$BASE")
 # Real ids for the path parameter `id` most of the time, so operations reach past "no such
 # person"; random ids the rest of the time.
 python3 - "$WORK/data/demo-accounts.json" >"$WORK/schemathesis.toml" <<'PY'

@@ -133,8 +133,16 @@ async fn sign_in(
         Err(wait) => return Err(throttled(&state, req.username, wait).await),
     };
     let hours = state.config.session_hours;
+    // Queued here, an attempt holds a few hundred bytes; checking, it holds argon2's memory.
+    let permit = state
+        .password_checks
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("the password-check semaphore is never closed");
     let outcome = state
         .blocking(move |record| {
+            let _permit = permit;
             let found = record
                 .accounts()
                 .by_username(&req.username)

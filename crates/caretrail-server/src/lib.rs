@@ -60,6 +60,9 @@ pub struct AppState {
     pub record: Arc<Record>,
     pub config: Arc<ServerConfig>,
     pub signin: Arc<throttle::Throttle>,
+    /// Password checks run at once: one per core. Each argon2id check holds 19 MiB, so without
+    /// this bound many parallel sign-ins (from as many addresses) would hold as many times that.
+    pub password_checks: Arc<tokio::sync::Semaphore>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -76,10 +79,12 @@ impl AppState {
             std::time::Duration::from_secs(u64::from(config.signin_max_delay_seconds)),
             throttle::DEFAULT_CAPACITY,
         ));
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         AppState {
             record,
             config: Arc::new(config),
             signin,
+            password_checks: Arc::new(tokio::sync::Semaphore::new(cores)),
         }
     }
 

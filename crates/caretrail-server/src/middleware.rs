@@ -47,17 +47,20 @@ where
 }
 
 /// Rewrites an error answer that is not problem+json yet as problem+json.
+/// The detail of a 404 for a path no route answers: only the router's fallback says it (a
+/// handler's 404 names what it did not find).
+pub const NO_ROUTE: &str = "no route answers this path";
+/// The detail of a 405 from the router: the path has a route, but not for this method.
+pub const NO_METHOD: &str = "this route does not take this method (see the Allow header)";
+
 pub async fn problem_json(res: Response) -> Response {
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) || is_problem(&res) {
         return res;
     }
     let (title, detail) = match status {
-        StatusCode::NOT_FOUND => ("Not found", "no such resource"),
-        StatusCode::METHOD_NOT_ALLOWED => (
-            "Method not allowed",
-            "this route does not take this method (see the Allow header)",
-        ),
+        StatusCode::NOT_FOUND => ("Not found", NO_ROUTE),
+        StatusCode::METHOD_NOT_ALLOWED => ("Method not allowed", NO_METHOD),
         StatusCode::PAYLOAD_TOO_LARGE => (
             "Payload too large",
             "the request body is larger than this server accepts",

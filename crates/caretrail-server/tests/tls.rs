@@ -86,6 +86,14 @@ async fn with_a_certificate_the_server_speaks_https_only() {
     let answer = https_get(&served, "/api/v1/ledger/key").await;
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     assert!(answer.contains("caretrail"), "{answer}");
+    // Under TLS, browsers are told to use nothing else for a year, on every answer.
+    for path in ["/healthz", "/no/such/route"] {
+        let answer = https_get(&served, path).await.to_ascii_lowercase();
+        assert!(
+            answer.contains("\r\nstrict-transport-security: max-age=31536000\r\n"),
+            "{path}: {answer}"
+        );
+    }
 
     // Plain HTTP on the TLS port gets no HTTP answer.
     let mut tcp = tokio::net::TcpStream::connect(served.at.addr)
