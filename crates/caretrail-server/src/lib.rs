@@ -33,6 +33,7 @@ pub mod openapi;
 pub mod people;
 pub mod privacy;
 pub mod review;
+pub mod schemas;
 pub mod score;
 pub mod tls;
 
