@@ -14,18 +14,7 @@ use crate::model::Role;
 
 /// Why a record is being accessed (header `X-Purpose-Of-Use`).
 #[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Default,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default, Serialize, Deserialize,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum Purpose {
@@ -81,19 +70,7 @@ impl FromStr for Purpose {
 }
 
 /// What was attempted on a person's record (or the accessor's own, for a citizen).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum AuditAction {
     ReadRecord,
@@ -164,7 +141,7 @@ impl AuditAction {
 
 /// One audited decision. `reason` is a short code (lower-case ASCII letters, digits and
 /// hyphens, at most [`MAX_REASON_LEN`] bytes), never free text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditEvent {
     pub id: EntryId,
     pub at: Timestamp,

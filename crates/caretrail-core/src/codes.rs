@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A code system, written on the wire as its canonical URI (as FHIR does).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum CodeSystem {
     #[serde(rename = "http://snomed.info/sct")]
     Snomed,
@@ -19,7 +19,7 @@ pub enum CodeSystem {
 }
 
 /// One coding of an entry.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Code {
     pub system: CodeSystem,
     pub code: String,

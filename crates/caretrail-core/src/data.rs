@@ -223,7 +223,7 @@ const LONG_TEXT: usize = 20_000;
 // Observation: vital signs (NEWS2 parameters), RESTORE2 soft signs and body weight.
 
 /// ACVPU level of consciousness (C = new confusion).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Acvpu {
     A,
     C,
@@ -233,19 +233,7 @@ pub enum Acvpu {
 }
 
 /// RESTORE2 soft signs of deterioration.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SoftSign {
     NewConfusion,
@@ -267,7 +255,7 @@ pub enum SoftSign {
 /// `{"respiration_rate":18,"spo2":96,"spo2_scale":1,"supplemental_oxygen":false,
 /// "systolic_bp":120,"pulse":80,"consciousness":"A","temperature":37.1,
 /// "soft_signs":["new_confusion"],"weight_kg":61.5}`: any non-empty subset.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Observation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -397,7 +385,7 @@ impl Validate for Observation {
 // ---------------------------------------------------------------------------------------------
 // Assessment: needs, falls findings (Morse Fall Scale items) and Care Act eligibility.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AssessmentType {
     /// A Care Act 2014 s.9 needs assessment.
@@ -408,7 +396,7 @@ pub enum AssessmentType {
     Review,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Gait {
     Normal,
@@ -416,7 +404,7 @@ pub enum Gait {
     Impaired,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AmbulatoryAid {
     None,
@@ -424,7 +412,7 @@ pub enum AmbulatoryAid {
     Furniture,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MentalStatus {
     Oriented,
@@ -432,9 +420,7 @@ pub enum MentalStatus {
 }
 
 /// The ten outcomes of SI 2015/313 reg 2(2)(a)–(j).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CareActOutcome {
     Nutrition,
@@ -450,7 +436,7 @@ pub enum CareActOutcome {
 }
 
 /// Whether the adult achieves an outcome, and if not, which limb of reg 2(3) applies.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutcomeStatus {
     Achieves,
@@ -462,7 +448,7 @@ pub enum OutcomeStatus {
 }
 
 /// Findings for the eligibility determination of SI 2015/313 reg 2.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Eligibility {
     pub needs_from_impairment_or_illness: bool,
@@ -470,7 +456,7 @@ pub struct Eligibility {
     pub significant_impact_on_wellbeing: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Assessment {
     pub assessment_type: AssessmentType,
@@ -539,7 +525,7 @@ impl Validate for Assessment {
 // ---------------------------------------------------------------------------------------------
 // Care plan, visit, condition, medication, incident, case note.
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CarePlan {
     pub summary: String,
@@ -571,7 +557,7 @@ impl Validate for CarePlan {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Visit {
     pub planned_start: Timestamp,
@@ -615,7 +601,7 @@ impl Validate for Visit {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConditionStatus {
     Active,
@@ -624,7 +610,7 @@ pub enum ConditionStatus {
 
 /// `{"code":"52448006","status":"active","onset":"2023-05-01"}`: `code` is a SNOMED CT concept
 /// from the curated subset.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     pub code: String,
@@ -648,7 +634,7 @@ impl Validate for Condition {
 }
 
 /// `{"atc":"N05CD07","dose":"10 mg at night","start":"2026-01-01","end":null,"prn":false}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Medication {
     pub atc: String,
@@ -675,7 +661,7 @@ impl Validate for Medication {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IncidentType {
     Fall,
@@ -685,9 +671,7 @@ pub enum IncidentType {
     Other,
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum InjurySeverity {
     None,
@@ -697,7 +681,7 @@ pub enum InjurySeverity {
     Fatal,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Incident {
     #[serde(rename = "type")]
@@ -717,7 +701,7 @@ impl Validate for Incident {
 }
 
 /// `{"text":"..."}`: free text in plain English.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseNote {
     pub text: String,
@@ -732,7 +716,7 @@ impl Validate for CaseNote {
 // ---------------------------------------------------------------------------------------------
 // Questionnaire, consent, claim, flag, acknowledgement, erasure.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum QuestionnaireInstrument {
     /// Outcome Rating Scale (FIT): four items, 0.0–10.0.
@@ -743,7 +727,7 @@ pub enum QuestionnaireInstrument {
     Soc13,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Questionnaire {
     pub instrument: QuestionnaireInstrument,
@@ -779,7 +763,7 @@ impl Validate for Questionnaire {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentDirective {
     Permit,
@@ -787,7 +771,7 @@ pub enum ConsentDirective {
 }
 
 /// Categories a person can withhold from an organisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConsentCategory {
     MentalHealth,
@@ -797,7 +781,7 @@ pub enum ConsentCategory {
 
 /// A consent directive. `deny` with an organisation blocks that organisation; with a category
 /// too, only that category.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Consent {
     pub directive: ConsentDirective,
@@ -831,7 +815,7 @@ pub const MAX_CONSENT_DIRECTIVES: usize = 64;
 /// one, so "replace my consent" is one entry and the ledger keeps each earlier set. Directives
 /// apply in the order given (see `caretrail-access`'s consent module); an empty list lifts every
 /// block.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentSet {
     pub directives: Vec<Consent>,
@@ -842,7 +826,7 @@ pub struct ConsentSet {
 }
 
 /// The lawful basis on which someone other than the person records their consent directives.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentBasis {
     pub kind: ConsentBasisKind,
@@ -850,7 +834,7 @@ pub struct ConsentBasis {
     pub note: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ConsentBasisKind {
     /// The person lacks capacity for this decision and it is made in their best interests
@@ -897,7 +881,7 @@ impl Validate for ConsentSet {
 }
 
 /// A provider's claim for delivered care: `{"provider","visit","minutes","amount_pence"}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Claim {
     pub provider: OrganisationId,
@@ -923,9 +907,7 @@ impl Validate for Claim {
     }
 }
 
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Low,
@@ -935,7 +917,7 @@ pub enum Severity {
 
 /// Decision support's advice, authored by the system: instrument or model, version, the inputs it
 /// read and its explanation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Flag {
     pub instrument: String,
@@ -960,7 +942,7 @@ impl Validate for Flag {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AckDecision {
     Accept,
@@ -968,7 +950,7 @@ pub enum AckDecision {
 }
 
 /// A practitioner's answer to a flag: accept, or override with a reason.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Acknowledgement {
     pub flag: EntryId,
@@ -995,7 +977,7 @@ impl Validate for Acknowledgement {
 }
 
 /// Written by erasure itself: the legal ground, e.g. "GDPR Art. 17 request".
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Erasure {
     pub reason: String,
@@ -1010,7 +992,7 @@ impl Validate for Erasure {
 /// A practitioner asks another organisation to take on the person's care:
 /// `{"to","reason"}`. Starting care through `to` uses the referral up; care started without
 /// an open one is self-claimed, and reviewed.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Referral {
     /// The organisation asked to take on care.
@@ -1025,7 +1007,7 @@ impl Validate for Referral {
 }
 
 /// Whether care started or ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RelationshipEvent {
     Started,
@@ -1034,7 +1016,7 @@ pub enum RelationshipEvent {
 
 /// Care through an organisation started or ended, in the person's own record (so they see who
 /// took on their care): written by starting or ending a care relationship, never directly.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RelationshipChange {
     pub event: RelationshipEvent,

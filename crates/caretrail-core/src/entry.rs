@@ -11,19 +11,7 @@ use crate::codes::Code;
 use crate::ids::{EntryId, OrganisationId, PersonId, UserId};
 use crate::model::Role;
 
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EntryKind {
     Assessment,
@@ -140,7 +128,7 @@ pub struct EntryMeta {
 }
 
 /// An entry as JSON shows it (timeline, record, export). `data` is `null` once erased.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     pub id: EntryId,
     pub kind: EntryKind,

@@ -10,19 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{OrganisationId, PersonId, RelationshipId, UserId};
 
 /// What a user does. Access rules (another crate) read this together with care relationships.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     CareWorker,
@@ -102,7 +90,7 @@ impl FromStr for Role {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OrganisationKind {
     Council,
@@ -137,7 +125,7 @@ impl FromStr for OrganisationKind {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Organisation {
     pub id: OrganisationId,
     /// The display name, the same string the API and `demo-accounts.json` show.
@@ -147,7 +135,7 @@ pub struct Organisation {
 
 /// A user account. Practitioners and officers belong to an organisation; a citizen's account
 /// names the person it is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub id: UserId,
     pub username: String,
@@ -159,7 +147,7 @@ pub struct User {
 
 /// Who a person is. Personal data: stored only encrypted under the person's data key, and
 /// destroyed with it on erasure.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PersonProfile {
     pub given_name: String,
@@ -189,7 +177,7 @@ impl PersonProfile {
 }
 
 /// A person receiving care. `profile` is `None` once the person has been erased.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Person {
     pub id: PersonId,
     pub profile: Option<PersonProfile>,
@@ -197,7 +185,7 @@ pub struct Person {
 }
 
 /// Why a practitioner is involved in a person's care.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RelationshipKind {
     /// The council's allocated social worker.
@@ -237,7 +225,7 @@ impl FromStr for RelationshipKind {
 }
 
 /// A practitioner's legitimate relationship with a person, through an organisation, for a period.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CareRelationship {
     pub id: RelationshipId,
     pub practitioner: UserId,

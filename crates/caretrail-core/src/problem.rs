@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// One thing wrong with the input, located by an RFC 6901 JSON Pointer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: String,
     pub message: String,
@@ -149,7 +149,7 @@ fn push_once(pointer: String, name: &str) -> String {
 }
 
 /// An RFC 9457 problem document.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     #[serde(rename = "type")]
     pub problem_type: String,

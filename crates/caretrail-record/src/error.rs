@@ -1,4 +1,6 @@
-//! The record service's errors, each with an HTTP status and a CLI exit code.
+//! The record service's errors, each with a CLI exit code and an RFC 9457 problem document.
+//! Which HTTP status answers each is the server's business (`caretrail_server::error::status_of`);
+//! the server writes that status into the problem document it sends.
 
 use caretrail_access::Denial;
 use caretrail_core::{InputError, Problem};
@@ -36,25 +38,6 @@ impl RecordError {
         RecordError::NotFound(what.into())
     }
 
-    pub fn status(&self) -> u16 {
-        match self {
-            RecordError::Input(e) => e.status(),
-            RecordError::Refused(d) if d.input_field().is_some() => 422,
-            RecordError::Refused(_) => 403,
-            RecordError::NotFound(_) => 404,
-            RecordError::Conflict(_)
-            | RecordError::FlagNotOpen
-            | RecordError::Store(StoreError::Conflict(_) | StoreError::Stale) => 409,
-            RecordError::Store(StoreError::SchemaTooNew { .. } | StoreError::NotInitialised) => 503,
-            RecordError::Vault(
-                VaultError::MissingKeyFile { .. }
-                | VaultError::CorruptKeyFile { .. }
-                | VaultError::WrongKeyFile { .. },
-            ) => 503,
-            _ => 500,
-        }
-    }
-
     /// Exit code for the CLI: 2 for bad input, 1 for everything else.
     pub fn exit_code(&self) -> i32 {
         if matches!(self, RecordError::Input(_))
@@ -66,6 +49,9 @@ impl RecordError {
         }
     }
 
+    /// The problem document (what the CLI prints on standard error). Its `status` member is the
+    /// one RFC 9457 asks for; the server's `status_of` answers the same for every error (its
+    /// tests check that), and the server sends its own.
     pub fn to_problem(&self) -> Problem {
         match self {
             RecordError::Input(e) => e.to_problem(),
@@ -73,14 +59,20 @@ impl RecordError {
                 Some(field) => InputError::field(field, d.to_string()).to_problem(),
                 None => Problem::new(403, "Forbidden", d.to_string()),
             },
-            other => {
-                let title = match other.status() {
-                    404 => "Not found",
-                    409 => "Conflict",
-                    503 => "Data directory unusable",
-                    _ => "Internal error",
-                };
-                Problem::new(other.status(), title, other.to_string())
+            RecordError::NotFound(_) => Problem::new(404, "Not found", self.to_string()),
+            RecordError::Conflict(_)
+            | RecordError::FlagNotOpen
+            | RecordError::Store(StoreError::Conflict(_) | StoreError::Stale) => {
+                Problem::new(409, "Conflict", self.to_string())
+            }
+            RecordError::Store(StoreError::SchemaTooNew { .. } | StoreError::NotInitialised)
+            | RecordError::Vault(
+                VaultError::MissingKeyFile { .. }
+                | VaultError::CorruptKeyFile { .. }
+                | VaultError::WrongKeyFile { .. },
+            ) => Problem::new(503, "Data directory unusable", self.to_string()),
+            RecordError::Store(_) | RecordError::Vault(_) | RecordError::Ledger(_) => {
+                Problem::new(500, "Internal error", self.to_string())
             }
         }
     }

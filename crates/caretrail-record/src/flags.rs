@@ -95,7 +95,7 @@ pub fn operator_user(organisation: OrganisationId) -> User {
 }
 
 /// Where a flag stands: open until it is acknowledged or superseded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FlagStatus {
     Open,

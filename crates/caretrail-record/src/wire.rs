@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The answer to every write: `{"entry_id","leaf_index","checkpoint"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receipt {
     pub entry_id: String,
     pub leaf_index: u64,
@@ -11,14 +11,14 @@ pub struct Receipt {
     pub checkpoint: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LeafJson {
     pub index: u64,
     pub leaf: String,
     pub leaf_hash: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InclusionJson {
     pub index: u64,
     pub tree_size: u64,
@@ -27,7 +27,7 @@ pub struct InclusionJson {
     pub path: Vec<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConsistencyJson {
     pub first: u64,
     pub second: u64,

@@ -31,9 +31,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// separate, audited request).
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct CaseloadItem {
+    #[schema(value_type = crate::schemas::PersonId)]
     pub person: PersonId,
+    #[schema(value_type = crate::schemas::RelationshipKind)]
     pub relationship: caretrail_core::RelationshipKind,
+    #[schema(value_type = crate::schemas::OrganisationId)]
     pub organisation: caretrail_core::OrganisationId,
+    #[schema(value_type = crate::schemas::UserId)]
     pub practitioner: caretrail_core::UserId,
     pub since: Timestamp,
 }
@@ -75,7 +79,9 @@ async fn caseload(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRelationshipBody {
+    #[schema(value_type = crate::schemas::UserId)]
     pub practitioner: caretrail_core::UserId,
+    #[schema(value_type = crate::schemas::RelationshipKind)]
     pub kind: caretrail_core::RelationshipKind,
     /// When care starts: now when absent, never more than 5 minutes in the past.
     #[serde(default)]
@@ -90,7 +96,7 @@ pub struct NewRelationshipBody {
     security(("bearer" = [])),
     params(PersonPath, PurposeHeader),
     request_body = NewRelationshipBody,
-    responses((status = 201, description = "Started", body = caretrail_core::CareRelationship), Refused)
+    responses((status = 201, description = "Started", body = crate::schemas::CareRelationship), Refused)
 )]
 async fn add_relationship(
     State(state): State<AppState>,

@@ -30,7 +30,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     tag = TAG_CITIZEN,
     security(("bearer" = [])),
     params(PurposeHeader),
-    responses((status = 200, description = "Entries", body = Vec<Entry>), Refused)
+    responses((status = 200, description = "Entries", body = Vec<crate::schemas::Entry>), Refused)
 )]
 async fn my_record(State(state): State<AppState>, caller: Caller) -> Result<EntriesJson, ApiError> {
     state
@@ -48,10 +48,13 @@ async fn my_record(State(state): State<AppState>, caller: Caller) -> Result<Entr
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AccessEvent {
     pub accessor: String,
+    #[schema(value_type = crate::schemas::Role)]
     pub role: caretrail_core::Role,
     pub organisation: String,
     pub time: Timestamp,
+    #[schema(value_type = crate::schemas::Purpose)]
     pub purpose: Purpose,
+    #[schema(value_type = crate::schemas::AuditAction)]
     pub action: AuditAction,
     pub decision: String,
     pub break_glass: bool,
@@ -106,10 +109,15 @@ async fn my_access_log(
 /// Everything held about the signed-in citizen (GDPR Arts. 15 and 20), as JSON.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Export {
+    #[schema(value_type = crate::schemas::PersonId)]
     pub person: PersonId,
+    #[schema(value_type = Option<crate::schemas::PersonProfile>)]
     pub profile: Option<caretrail_core::PersonProfile>,
+    #[schema(value_type = Vec<crate::schemas::Entry>)]
     pub entries: Vec<Entry>,
+    #[schema(value_type = Vec<crate::schemas::CareRelationship>)]
     pub relationships: Vec<caretrail_core::CareRelationship>,
+    #[schema(value_type = Vec<crate::schemas::AuditEvent>)]
     pub access_log: Vec<AuditEvent>,
     pub exported_at: Timestamp,
 }

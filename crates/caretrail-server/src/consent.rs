@@ -31,10 +31,13 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// The consent directives in force for a person.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConsentAnswer {
+    #[schema(value_type = crate::schemas::PersonId)]
     pub person: PersonId,
     /// Applied in order; a later directive about the same organisation and category wins.
+    #[schema(value_type = Vec<crate::schemas::data::Consent>)]
     pub directives: Vec<Consent>,
     /// The consent entry that set them; `null` when none has been recorded.
+    #[schema(value_type = Option<crate::schemas::EntryId>)]
     pub entry: Option<EntryId>,
     pub recorded_at: Option<Timestamp>,
 }
@@ -77,8 +80,8 @@ async fn read_consent(
     tag = TAG_CONSENT,
     security(("bearer" = [])),
     params(PersonPath, PurposeHeader),
-    request_body = caretrail_core::data::ConsentSet,
-    responses((status = 200, description = "Replaced", body = Receipt), Refused)
+    request_body = crate::schemas::data::ConsentSet,
+    responses((status = 200, description = "Replaced", body = crate::schemas::Receipt), Refused)
 )]
 async fn replace_consent(
     State(state): State<AppState>,

@@ -4,6 +4,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use caretrail_core::{InputError, Problem};
 use caretrail_record::RecordError;
+use caretrail_store::StoreError;
+use caretrail_store::vault::VaultError;
 
 /// An error answer.
 #[derive(Debug)]
@@ -47,21 +49,51 @@ impl From<InputError> for ApiError {
     }
 }
 
+/// The HTTP status that answers a record service error: 400 or 422 for bad input (422 too for a
+/// refusal caused by a field of the body), 403 for any other refusal, 404, 409 for a conflict
+/// with the record's state, 503 for a data directory the server cannot use, 500 otherwise.
+pub fn status_of(e: &RecordError) -> StatusCode {
+    match e {
+        RecordError::Input(e) if e.syntax => StatusCode::BAD_REQUEST,
+        RecordError::Input(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        RecordError::Refused(d) if d.input_field().is_some() => StatusCode::UNPROCESSABLE_ENTITY,
+        RecordError::Refused(_) => StatusCode::FORBIDDEN,
+        RecordError::NotFound(_) => StatusCode::NOT_FOUND,
+        RecordError::Conflict(_)
+        | RecordError::FlagNotOpen
+        | RecordError::Store(StoreError::Conflict(_) | StoreError::Stale) => StatusCode::CONFLICT,
+        RecordError::Store(StoreError::SchemaTooNew { .. } | StoreError::NotInitialised)
+        | RecordError::Vault(
+            VaultError::MissingKeyFile { .. }
+            | VaultError::CorruptKeyFile { .. }
+            | VaultError::WrongKeyFile { .. },
+        ) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl From<RecordError> for ApiError {
     fn from(e: RecordError) -> Self {
+        let status = status_of(&e);
         match &e {
             RecordError::Input(_)
             | RecordError::NotFound(_)
             | RecordError::Conflict(_)
             | RecordError::Refused(_)
-            | RecordError::FlagNotOpen => ApiError {
-                problem: e.to_problem(),
-            },
+            | RecordError::FlagNotOpen => {
+                // The document's `status` is the status it is sent with.
+                let mut problem = e.to_problem();
+                problem.status = status.as_u16();
+                ApiError { problem }
+            }
             _ => {
                 // The detail of a storage or key failure stays in the server's log, not the answer.
-                tracing::error!(status = e.status(), "request failed in the record service");
+                tracing::error!(
+                    status = status.as_u16(),
+                    "request failed in the record service"
+                );
                 let mut err = ApiError::internal();
-                if e.status() == 503 {
+                if status == StatusCode::SERVICE_UNAVAILABLE {
                     err = ApiError::new(
                         StatusCode::SERVICE_UNAVAILABLE,
                         "Unavailable",
@@ -152,5 +184,116 @@ where
             .await
             .map(|p| Path(p.0))
             .map_err(|_| ApiError::new(StatusCode::NOT_FOUND, "Not found", "no such resource"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use caretrail_access::Denial;
+
+    use super::*;
+
+    fn every_kind_of_error() -> Vec<RecordError> {
+        let mut errors = vec![
+            RecordError::Input(InputError::syntax("the body is not JSON")),
+            RecordError::Input(InputError::field("/pulse", "must be 0 to 300 per minute")),
+            RecordError::not_found("no such person"),
+            RecordError::Conflict("the person is under a legal hold".into()),
+            RecordError::FlagNotOpen,
+            RecordError::Ledger("root mismatch".into()),
+            RecordError::Store(StoreError::Io("disk full".into())),
+            RecordError::Store(StoreError::Conflict("duplicate id".into())),
+            RecordError::Store(StoreError::Stale),
+            RecordError::Store(StoreError::SchemaTooNew {
+                found: 99,
+                supported: 1,
+            }),
+            RecordError::Store(StoreError::NotInitialised),
+            RecordError::Store(StoreError::Backend("unsupported".into())),
+            RecordError::Vault(VaultError::MissingKeyFile { path: "k".into() }),
+            RecordError::Vault(VaultError::CorruptKeyFile {
+                path: "k".into(),
+                why: "short",
+            }),
+            RecordError::Vault(VaultError::WrongKeyFile { path: "k".into() }),
+            RecordError::Vault(VaultError::Io {
+                path: "k".into(),
+                why: "read-only".into(),
+            }),
+            RecordError::Vault(VaultError::Authentication),
+            RecordError::Vault(VaultError::Random),
+        ];
+        errors.extend(Denial::ALL.into_iter().map(RecordError::Refused));
+        errors
+    }
+
+    #[test]
+    fn record_errors_answer_their_status() {
+        let status = |e: RecordError| status_of(&e).as_u16();
+        assert_eq!(status(RecordError::Input(InputError::syntax("eof"))), 400);
+        assert_eq!(
+            status(RecordError::Input(InputError::field("/a", "no"))),
+            422
+        );
+        assert_eq!(status(RecordError::Refused(Denial::MissingReason)), 422);
+        assert_eq!(status(RecordError::Refused(Denial::ReasonTooLong)), 422);
+        assert_eq!(
+            status(RecordError::Refused(Denial::NoCareRelationship)),
+            403
+        );
+        assert_eq!(status(RecordError::not_found("no such leaf")), 404);
+        assert_eq!(status(RecordError::FlagNotOpen), 409);
+        assert_eq!(status(RecordError::Store(StoreError::Stale)), 409);
+        assert_eq!(status(RecordError::Store(StoreError::NotInitialised)), 503);
+        assert_eq!(
+            status(RecordError::Vault(VaultError::WrongKeyFile {
+                path: "k".into()
+            })),
+            503
+        );
+        assert_eq!(
+            status(RecordError::Store(StoreError::Io("eio".into()))),
+            500
+        );
+        assert_eq!(status(RecordError::Vault(VaultError::Authentication)), 500);
+        assert_eq!(status(RecordError::Ledger("bad root".into())), 500);
+    }
+
+    /// The CLI prints the record's problem document; its `status` must be the one the API
+    /// answers with, so the two tell the same story.
+    #[test]
+    fn the_problem_document_carries_the_http_status() {
+        for e in every_kind_of_error() {
+            assert_eq!(e.to_problem().status, status_of(&e).as_u16(), "{e:?}");
+        }
+    }
+
+    #[test]
+    fn answers_are_sent_with_the_status_in_their_document() {
+        for e in every_kind_of_error() {
+            let described = matches!(
+                e,
+                RecordError::Input(_)
+                    | RecordError::NotFound(_)
+                    | RecordError::Conflict(_)
+                    | RecordError::Refused(_)
+                    | RecordError::FlagNotOpen
+            );
+            let want = status_of(&e);
+            let api = ApiError::from(e);
+            if described {
+                assert_eq!(api.status(), want, "{:?}", api.problem);
+            } else {
+                // A storage or key failure is not described to the client: 503 for a data
+                // directory the server cannot use, 500 for anything else.
+                let sent = if want == StatusCode::SERVICE_UNAVAILABLE {
+                    want
+                } else {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                };
+                assert_eq!(api.status(), sent, "{:?}", api.problem);
+            }
+            assert_eq!(api.problem.status, api.status().as_u16());
+        }
     }
 }

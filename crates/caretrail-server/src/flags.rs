@@ -67,9 +67,12 @@ pub struct FlagsQuery {
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AcknowledgementView {
     /// The acknowledgement entry.
+    #[schema(value_type = crate::schemas::EntryId)]
     pub id: EntryId,
+    #[schema(value_type = crate::schemas::data::AckDecision)]
     pub decision: AckDecision,
     pub reason: Option<String>,
+    #[schema(value_type = crate::schemas::UserId)]
     pub author: caretrail_core::UserId,
     pub recorded_at: Timestamp,
     pub leaf_index: u64,
@@ -79,11 +82,15 @@ pub struct AcknowledgementView {
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct FlagItem {
     /// The flag entry.
+    #[schema(value_type = crate::schemas::EntryId)]
     pub id: EntryId,
+    #[schema(value_type = crate::schemas::PersonId)]
     pub person: PersonId,
+    #[schema(value_type = crate::schemas::FlagStatus)]
     pub status: FlagStatus,
     pub instrument: String,
     pub version: String,
+    #[schema(value_type = crate::schemas::data::Severity)]
     pub severity: Severity,
     /// The row of the flag table (with person and instrument, the supersession key).
     pub reason: String,
@@ -91,10 +98,13 @@ pub struct FlagItem {
     /// `{"reason","thresholds","explanation"}` for the flags decision support raises.
     pub explanation: serde_json::Value,
     /// The entries the instrument read.
+    #[schema(value_type = Vec<crate::schemas::EntryId>)]
     pub inputs: Vec<EntryId>,
     /// The earlier flag this one supersedes.
+    #[schema(value_type = Option<crate::schemas::EntryId>)]
     pub supersedes: Option<EntryId>,
     /// The later flag that supersedes this one.
+    #[schema(value_type = Option<crate::schemas::EntryId>)]
     pub superseded_by: Option<EntryId>,
     pub acknowledgement: Option<AcknowledgementView>,
     pub raised_at: Timestamp,
@@ -187,6 +197,7 @@ async fn list(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AcknowledgeBody {
+    #[schema(value_type = crate::schemas::data::AckDecision)]
     pub decision: AckDecision,
     /// Required for an override: why the advice does not apply.
     #[serde(default)]
@@ -203,7 +214,7 @@ pub struct AcknowledgeBody {
     security(("bearer" = [])),
     params(("id" = uuid::Uuid, Path, description = "The flag entry"), PurposeHeader),
     request_body = AcknowledgeBody,
-    responses((status = 201, description = "Acknowledged: the acknowledgement's receipt", body = Receipt), Refused)
+    responses((status = 201, description = "Acknowledged: the acknowledgement's receipt", body = crate::schemas::Receipt), Refused)
 )]
 async fn acknowledge(
     State(state): State<AppState>,

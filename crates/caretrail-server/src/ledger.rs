@@ -72,7 +72,7 @@ async fn key(State(state): State<AppState>) -> Result<impl IntoResponse, ApiErro
     security(("bearer" = [])),
     params(("index" = u64, Path, description = "Leaf index, from 0")),
     responses(
-        (status = 200, description = "The leaf", body = LeafJson),
+        (status = 200, description = "The leaf", body = crate::schemas::LeafJson),
         Refused,
     )
 )]
@@ -105,7 +105,7 @@ pub struct InclusionQuery {
     tag = TAG_LEDGER,
     params(InclusionQuery),
     responses(
-        (status = 200, description = "The audit path", body = InclusionJson),
+        (status = 200, description = "The audit path", body = crate::schemas::InclusionJson),
         Refused,
     )
 )]
@@ -137,7 +137,7 @@ pub struct ConsistencyQuery {
     tag = TAG_LEDGER,
     params(ConsistencyQuery),
     responses(
-        (status = 200, description = "The consistency path", body = ConsistencyJson),
+        (status = 200, description = "The consistency path", body = crate::schemas::ConsistencyJson),
         Refused,
     )
 )]

@@ -35,6 +35,7 @@ pub mod openapi;
 pub mod people;
 pub mod privacy;
 pub mod review;
+pub mod schemas;
 pub mod score;
 pub mod serve;
 pub mod throttle;

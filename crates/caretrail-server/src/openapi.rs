@@ -35,24 +35,24 @@ the offending field as a JSON Pointer in `errors[].field`.",
     ),
     modifiers(&BearerAuth),
     components(schemas(
-        caretrail_core::Problem,
-        caretrail_core::FieldError,
-        caretrail_core::data::Assessment,
-        caretrail_core::data::CarePlan,
-        caretrail_core::data::Visit,
-        caretrail_core::data::Observation,
-        caretrail_core::data::Condition,
-        caretrail_core::data::Medication,
-        caretrail_core::data::Incident,
-        caretrail_core::data::CaseNote,
-        caretrail_core::data::Questionnaire,
-        caretrail_core::data::ConsentSet,
-        caretrail_core::data::Claim,
-        caretrail_core::data::Flag,
-        caretrail_core::data::Acknowledgement,
-        caretrail_core::data::Erasure,
-        caretrail_core::data::Referral,
-        caretrail_core::data::RelationshipChange,
+        crate::schemas::Problem,
+        crate::schemas::FieldError,
+        crate::schemas::data::Assessment,
+        crate::schemas::data::CarePlan,
+        crate::schemas::data::Visit,
+        crate::schemas::data::Observation,
+        crate::schemas::data::Condition,
+        crate::schemas::data::Medication,
+        crate::schemas::data::Incident,
+        crate::schemas::data::CaseNote,
+        crate::schemas::data::Questionnaire,
+        crate::schemas::data::ConsentSet,
+        crate::schemas::data::Claim,
+        crate::schemas::data::Flag,
+        crate::schemas::data::Acknowledgement,
+        crate::schemas::data::Erasure,
+        crate::schemas::data::Referral,
+        crate::schemas::data::RelationshipChange,
     )),
     tags(
         (name = "session", description = "Sign in and out (bearer tokens)."),
@@ -85,7 +85,7 @@ impl Modify for BearerAuth {
 #[derive(Debug, utoipa::IntoResponses)]
 #[response(status = "4XX", content_type = "application/problem+json")]
 #[allow(dead_code)] // documentation only
-pub struct Refused(caretrail_core::Problem);
+pub struct Refused(crate::schemas::Problem);
 
 /// The purpose of use every route on a person's record reads (DESIGN §4).
 #[derive(Debug, Deserialize, IntoParams)]
@@ -93,7 +93,7 @@ pub struct Refused(caretrail_core::Problem);
 pub struct PurposeHeader {
     /// Why the record is being accessed; `care` when absent. Recorded in the audit leaf.
     #[serde(rename = "X-Purpose-Of-Use", default)]
-    #[param(inline)]
+    #[param(inline, value_type = crate::schemas::Purpose)]
     pub purpose: Purpose,
 }
 

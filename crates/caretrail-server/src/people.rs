@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use caretrail_core::{AuditAction, Entry, EntryData, EntryId, EntryKind, InputError, PersonId};
+use caretrail_core::{AuditAction, EntryData, EntryId, EntryKind, InputError, PersonId};
 use caretrail_record::gate::{EntryInput, TimelineFilter};
 use caretrail_record::{Receipt, Record};
 use jiff::Timestamp;
@@ -34,12 +34,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Who the record is about: the heading of a practitioner's view of it.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PersonAnswer {
+    #[schema(value_type = crate::schemas::PersonId)]
     pub id: PersonId,
     /// Name, date of birth, address; `null` once erased.
+    #[schema(value_type = Option<crate::schemas::PersonProfile>)]
     pub profile: Option<caretrail_core::PersonProfile>,
     pub erased: bool,
     /// The care relationships active now: who is looking after the person, through which
     /// organisation.
+    #[schema(value_type = Vec<crate::schemas::CareRelationship>)]
     pub relationships: Vec<caretrail_core::CareRelationship>,
 }
 
@@ -80,6 +83,7 @@ async fn person(
 pub struct TimelineQuery {
     pub from: Option<Timestamp>,
     pub to: Option<Timestamp>,
+    #[param(value_type = Option<crate::schemas::EntryKind>)]
     pub kind: Option<EntryKind>,
 }
 
@@ -131,7 +135,7 @@ pub(crate) fn read_timeline(
     tag = TAG_RECORD,
     security(("bearer" = [])),
     params(PersonPath, TimelineQuery, PurposeHeader),
-    responses((status = 200, description = "Entries", body = Vec<Entry>), Refused)
+    responses((status = 200, description = "Entries", body = Vec<crate::schemas::Entry>), Refused)
 )]
 async fn timeline(
     State(state): State<AppState>,
@@ -166,6 +170,7 @@ async fn timeline(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEntryBody {
+    #[schema(value_type = crate::schemas::EntryKind)]
     pub kind: EntryKind,
     /// The entry's data: the schema named after its kind (`CaseNote` for `case-note`, ...).
     #[schema(value_type = Object)]
@@ -173,6 +178,7 @@ pub struct NewEntryBody {
     #[serde(default)]
     pub effective_at: Option<Timestamp>,
     #[serde(default)]
+    #[schema(value_type = Option<crate::schemas::EntryId>)]
     pub amends: Option<EntryId>,
 }
 
@@ -235,5 +241,6 @@ pub struct WriteReceipt {
     pub leaf_index: u64,
     /// The signed note of a checkpoint whose tree includes the leaf.
     pub checkpoint: String,
+    #[schema(value_type = Vec<crate::schemas::Receipt>)]
     pub flags: Vec<Receipt>,
 }

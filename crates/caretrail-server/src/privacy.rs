@@ -40,6 +40,7 @@ pub struct BreakGlassBody {
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct BreakGlassAnswer {
+    #[schema(value_type = crate::schemas::EntryId)]
     pub id: EntryId,
     pub opened_at: Timestamp,
     pub expires_at: Timestamp,
@@ -81,10 +82,15 @@ async fn break_glass(
 /// One item of the privacy officer's break-glass review queue.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReviewItem {
+    #[schema(value_type = crate::schemas::EntryId)]
     pub id: EntryId,
+    #[schema(value_type = crate::schemas::EntryId)]
     pub window: EntryId,
+    #[schema(value_type = crate::schemas::UserId)]
     pub accessor: caretrail_core::UserId,
+    #[schema(value_type = crate::schemas::OrganisationId)]
     pub organisation: caretrail_core::OrganisationId,
+    #[schema(value_type = crate::schemas::PersonId)]
     pub person: PersonId,
     pub reason: Option<String>,
     pub opened_at: Timestamp,
@@ -208,6 +214,7 @@ pub struct RetentionBody {
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RetentionAnswer {
+    #[schema(value_type = crate::schemas::PersonId)]
     pub person: PersonId,
     pub retain_until: Option<jiff::civil::Date>,
     pub legal_hold: bool,
@@ -264,7 +271,7 @@ pub struct ErasureBody {
     security(("bearer" = [])),
     params(PersonPath, PurposeHeader),
     request_body = ErasureBody,
-    responses((status = 200, description = "Erased; the receipt of the erasure entry", body = Receipt), Refused)
+    responses((status = 200, description = "Erased; the receipt of the erasure entry", body = crate::schemas::Receipt), Refused)
 )]
 async fn erase(
     State(state): State<AppState>,

@@ -64,20 +64,27 @@ impl From<ReviewKind> for FindingKind {
 /// One item of the review queue.
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Finding {
+    #[schema(value_type = crate::schemas::EntryId)]
     pub id: EntryId,
     pub kind: FindingKind,
+    #[schema(value_type = crate::schemas::PersonId)]
     pub person: PersonId,
     /// The account whose action is reviewed.
+    #[schema(value_type = crate::schemas::UserId)]
     pub accessor: UserId,
+    #[schema(value_type = crate::schemas::OrganisationId)]
     pub organisation: OrganisationId,
     /// The break-glass window, for a break-glass read.
+    #[schema(value_type = Option<crate::schemas::EntryId>)]
     pub window: Option<EntryId>,
     /// The entry reviewed: the relationship entry of self-claimed care.
+    #[schema(value_type = Option<crate::schemas::EntryId>)]
     pub entry: Option<EntryId>,
     /// The break-glass reason, for a break-glass read.
     pub reason: Option<String>,
     /// When the item was opened (the read, or the start of care).
     pub opened_at: Timestamp,
+    #[schema(value_type = Option<crate::schemas::UserId>)]
     pub assignee: Option<UserId>,
     /// `open` or `closed`.
     pub status: String,
@@ -158,6 +165,7 @@ async fn list(
 pub struct AssignBody {
     /// A privacy officer other than the person whose access is reviewed; the caller when absent.
     #[serde(default)]
+    #[schema(value_type = Option<crate::schemas::UserId>)]
     pub assignee: Option<UserId>,
 }
 

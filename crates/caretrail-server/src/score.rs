@@ -41,6 +41,7 @@ pub struct ScoreFlag {
     pub instrument: String,
     pub version: String,
     /// `low` < `medium` < `high`.
+    #[schema(value_type = crate::schemas::data::Severity)]
     pub severity: Severity,
     /// The row of the flag table (with person and instrument, the supersession key).
     pub reason: String,
