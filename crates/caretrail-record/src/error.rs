@@ -65,7 +65,11 @@ impl RecordError {
             | RecordError::Store(StoreError::Conflict(_) | StoreError::Stale) => {
                 Problem::new(409, "Conflict", self.to_string())
             }
-            RecordError::Store(StoreError::SchemaTooNew { .. } | StoreError::NotInitialised)
+            RecordError::Store(
+                StoreError::SchemaTooNew { .. }
+                | StoreError::NotInitialised
+                | StoreError::UnsignedHead { .. },
+            )
             | RecordError::Vault(
                 VaultError::MissingKeyFile { .. }
                 | VaultError::CorruptKeyFile { .. }

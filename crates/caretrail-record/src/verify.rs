@@ -163,6 +163,8 @@ impl Record {
             }
         }
         let stored_checkpoints = checkpoints.len() as u64;
+        // The head: the largest size a stored checkpoint validly signs.
+        let signed_head = checkpoints.iter().map(|c| c.0).max().unwrap_or(0);
         if let Some(note) = external {
             match self.verifier().verify(note) {
                 Ok(v) => checkpoints.push((v.checkpoint().size, v.checkpoint().root)),
@@ -381,6 +383,18 @@ impl Record {
                     "the checkpoint of size {size} does not match the stored log"
                 ));
             }
+        }
+
+        // 6. The signed head: every stored leaf must be under a stored signed checkpoint. A
+        //    leaf past the latest one was added without the log's key (or the checkpoints
+        //    over it were deleted or altered); the first such leaf is the first bad one.
+        if n > signed_head {
+            f.bad(signed_head, || {
+                format!(
+                    "leaves {signed_head} to {} are not covered by a signed checkpoint (the latest signs {signed_head})",
+                    n - 1
+                )
+            });
         }
 
         let root = root_from_levels(&levels, n);

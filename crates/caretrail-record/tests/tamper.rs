@@ -2,6 +2,10 @@
 //! copy of the database (change, delete, reorder or truncate rows or bytes of the leaf, payload
 //! and tree tables). Verification must fail on every one and name the first bad leaf.
 //!
+//! Since the signed head (issue 13), the mutations include what someone with the database but
+//! not the log's key can do: delete or alter checkpoints, append a forged access event, or turn
+//! a denied read into an allowed one, with every tree node recomputed to match.
+//!
 //! On the test engine: SQLite's file is edited with `rusqlite`, PostgreSQL's tables (a copy of
 //! the schema, `CARETRAIL_TEST_ENGINE=postgres`) with the `postgres` client. Either way the
 //! editor is not bound by foreign keys.
@@ -13,7 +17,7 @@ use common::{World, open};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 
-const MUTATIONS: usize = 260;
+const MUTATIONS: usize = 340;
 
 #[derive(Debug, Clone, Copy)]
 enum Mutation {
@@ -30,9 +34,13 @@ enum Mutation {
     NodeSwap,
     NodeTruncate,
     AuditField,
+    CheckpointDelete,
+    CheckpointAlter,
+    ForgedAppend,
+    ForgedDecision,
 }
 
-const ALL: [Mutation; 13] = [
+const ALL: [Mutation; 17] = [
     Mutation::LeafByte,
     Mutation::LeafDelete,
     Mutation::LeafSwap,
@@ -46,6 +54,10 @@ const ALL: [Mutation; 13] = [
     Mutation::NodeSwap,
     Mutation::NodeTruncate,
     Mutation::AuditField,
+    Mutation::CheckpointDelete,
+    Mutation::CheckpointAlter,
+    Mutation::ForgedAppend,
+    Mutation::ForgedDecision,
 ];
 
 /// A statement parameter: a leaf or node index, a tree level, or bytes.
@@ -140,6 +152,71 @@ fn postgres_params(params: &[P]) -> Vec<Box<dyn postgres::types::ToSql + Sync>> 
         .collect()
 }
 
+/// Recomputes every stored tree node (each perfect subtree) from the stored leaves, as anyone
+/// with the database can: the hashes need no key.
+fn rebuild_nodes(c: &mut dyn Tables, n: u64) {
+    use caretrail_ledger::{leaf_hash, node_hash};
+    let mut level: Vec<caretrail_ledger::Hash> = (0..n)
+        .map(|i| leaf_hash(&c.blob("SELECT data FROM leaves WHERE idx = ?1", &[P::Idx(i)])))
+        .collect();
+    c.execute("DELETE FROM nodes", &[]);
+    let mut l = 0u8;
+    while !level.is_empty() {
+        for (x, h) in level.iter().enumerate() {
+            c.execute(
+                "INSERT INTO nodes (level, idx, hash) VALUES (?1, ?2, ?3)",
+                &[P::Level(l), P::Idx(x as u64), P::Bytes(h.to_vec())],
+            );
+        }
+        level = level
+            .chunks_exact(2)
+            .map(|p| node_hash(&p[0], &p[1]))
+            .collect();
+        l += 1;
+    }
+}
+
+/// The largest checkpoint size below `limit` (0 when there is none): where the signed head
+/// stands once the checkpoints from `limit` on are gone.
+fn signed_below(c: &mut dyn Tables, limit: u64) -> u64 {
+    c.column("SELECT size FROM checkpoints ORDER BY size")
+        .into_iter()
+        .filter(|&s| s < limit)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Appends a forged "allowed" copy of the audit event at leaf `k` as leaf `n` (a fresh event
+/// id, its row and leaf bytes consistent with each other), with the tree recomputed over it.
+fn forge_allowed_event(c: &mut dyn Tables, k: u64, n: u64, id: [u8; 16]) {
+    let mut leaf = c.blob("SELECT data FROM leaves WHERE idx = ?1", &[P::Idx(k)]);
+    leaf[2..18].copy_from_slice(&id); // the event id
+    leaf[70] = 1; // the decision: allowed
+    c.execute(
+        "INSERT INTO leaves (idx, data) VALUES (?1, ?2)",
+        &[P::Idx(n), P::Bytes(leaf)],
+    );
+    let id_sql = if c.postgres() {
+        "CAST(encode(?2, 'hex') AS uuid)"
+    } else {
+        "?2"
+    };
+    c.execute(
+        &format!(
+            "INSERT INTO audit_events (leaf_index, id, at, accessor_id, role, organisation_id, \
+             person_id, action, purpose, allowed, break_glass, reason) \
+             SELECT ?1, {id_sql}, at, accessor_id, role, organisation_id, person_id, action, \
+             purpose, TRUE, break_glass, reason FROM audit_events WHERE leaf_index = ?3"
+        ),
+        &[P::Idx(n), P::Bytes(id.to_vec()), P::Idx(k)],
+    );
+    if c.postgres() {
+        // PostgreSQL keeps the log's size in a row of its own; the forger moves it too.
+        c.execute("UPDATE log_head SET size = ?1", &[P::Idx(n + 1)]);
+    }
+    rebuild_nodes(c, n + 1);
+}
+
 /// Applies `m` and returns the index verification must report as the first bad leaf.
 fn mutate(c: &mut dyn Tables, m: Mutation, n: u64, rng: &mut ChaCha20Rng) -> u64 {
     let pick = |rng: &mut ChaCha20Rng| rng.random_range(0..n);
@@ -218,6 +295,51 @@ fn mutate(c: &mut dyn Tables, m: Mutation, n: u64, rng: &mut ChaCha20Rng) -> u64
             ][rng.random_range(0..4)];
             c.execute(sql, &[P::Idx(i)]);
             i
+        }
+        Mutation::CheckpointDelete => {
+            // The checkpoints from a random one on: the leaves past the last one left are
+            // signed by nothing.
+            let sizes = c.column("SELECT size FROM checkpoints ORDER BY size");
+            let k = sizes[rng.random_range(0..sizes.len())];
+            c.execute("DELETE FROM checkpoints WHERE size >= ?1", &[P::Idx(k)]);
+            signed_below(c, k)
+        }
+        Mutation::CheckpointAlter => {
+            // The latest checkpoint's note changed: its signature no longer holds.
+            let latest = *c
+                .column("SELECT size FROM checkpoints ORDER BY size")
+                .last()
+                .unwrap();
+            c.execute(
+                "UPDATE checkpoints SET note = 'x' || note WHERE size = ?1",
+                &[P::Idx(latest)],
+            );
+            signed_below(c, latest)
+        }
+        Mutation::ForgedAppend => {
+            let k = audit_leaves[rng.random_range(0..audit_leaves.len())];
+            forge_allowed_event(c, k, n, rng.random());
+            n
+        }
+        Mutation::ForgedDecision => {
+            // A decision turned round, leaf and row alike, the tree recomputed, and the
+            // checkpoints that covered the old decision deleted.
+            let i = audit_leaves[rng.random_range(0..audit_leaves.len())];
+            let mut leaf = c.blob("SELECT data FROM leaves WHERE idx = ?1", &[P::Idx(i)]);
+            leaf[70] ^= 1;
+            c.execute(
+                "UPDATE leaves SET data = ?2 WHERE idx = ?1",
+                &[P::Idx(i), P::Bytes(leaf)],
+            );
+            let toggle = if c.postgres() {
+                "UPDATE audit_events SET allowed = NOT allowed WHERE leaf_index = ?1"
+            } else {
+                "UPDATE audit_events SET allowed = 1 - allowed WHERE leaf_index = ?1"
+            };
+            c.execute(toggle, &[P::Idx(i)]);
+            rebuild_nodes(c, n);
+            c.execute("DELETE FROM checkpoints WHERE size > ?1", &[P::Idx(i)]);
+            signed_below(c, i + 1)
         }
         Mutation::PayloadByte => {
             let i = pick_entry(rng);
@@ -378,4 +500,51 @@ fn every_mutation_of_log_content_is_detected_at_its_first_bad_leaf() {
     assert_eq!(per_kind.len(), ALL.len());
     assert!(per_kind.values().all(|&k| k >= 20));
     const { assert!(MUTATIONS >= 200) };
+}
+
+/// A forged event appended with SQL alone is never made permanent: the next honest write is
+/// refused (nothing is signed over the forgery), and `verify` names the forged leaf.
+#[test]
+fn a_forged_tail_is_never_signed_by_a_later_write() {
+    let w = World::new(3);
+    w.fill(40, 7);
+    let n = w.record.unaudited().store().tree_size().unwrap();
+    let audit = w
+        .record
+        .unaudited()
+        .store()
+        .audit_by_leaf_from(0, 1)
+        .unwrap()[0]
+        .leaf_index;
+    match engine::engine() {
+        Engine::Sqlite => {
+            let mut c = rusqlite::Connection::open(engine::db_path(w.path())).unwrap();
+            c.pragma_update(None, "foreign_keys", "OFF").unwrap();
+            forge_allowed_event(&mut c, audit, n, [7; 16]);
+        }
+        Engine::Postgres => {
+            forge_allowed_event(&mut engine::postgres_client(w.path()), audit, n, [7; 16])
+        }
+    }
+    let refused = w.record.unaudited().add_entry(w.request(
+        w.people[0],
+        caretrail_core::EntryKind::CaseNote,
+        serde_json::json!({ "text": "an honest note after the forgery" }),
+    ));
+    assert!(
+        matches!(
+            refused,
+            Err(caretrail_record::RecordError::Store(
+                caretrail_store::StoreError::UnsignedHead { stored, signed }
+            )) if stored == n + 1 && signed == n
+        ),
+        "{refused:?}"
+    );
+    let report = w.record.verify(None).unwrap();
+    assert_eq!(report.first_bad_leaf, Some(n), "{:?}", report.problems);
+    assert_eq!(
+        w.record.unaudited().store().tree_size().unwrap(),
+        n + 1,
+        "nothing was appended over the forgery"
+    );
 }

@@ -62,7 +62,11 @@ pub fn status_of(e: &RecordError) -> StatusCode {
         RecordError::Conflict(_)
         | RecordError::FlagNotOpen
         | RecordError::Store(StoreError::Conflict(_) | StoreError::Stale) => StatusCode::CONFLICT,
-        RecordError::Store(StoreError::SchemaTooNew { .. } | StoreError::NotInitialised)
+        RecordError::Store(
+            StoreError::SchemaTooNew { .. }
+            | StoreError::NotInitialised
+            | StoreError::UnsignedHead { .. },
+        )
         | RecordError::Vault(
             VaultError::MissingKeyFile { .. }
             | VaultError::CorruptKeyFile { .. }
@@ -209,6 +213,10 @@ mod tests {
                 supported: 1,
             }),
             RecordError::Store(StoreError::NotInitialised),
+            RecordError::Store(StoreError::UnsignedHead {
+                stored: 9,
+                signed: 7,
+            }),
             RecordError::Store(StoreError::Backend("unsupported".into())),
             RecordError::Vault(VaultError::MissingKeyFile { path: "k".into() }),
             RecordError::Vault(VaultError::CorruptKeyFile {

@@ -10,14 +10,16 @@ use std::collections::HashSet;
 
 use caretrail_core::{AuditEvent, EntryMeta};
 use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash};
-use caretrail_store::{Appended, CheckpointSigner, NewAudit, NewEntry, Write};
+use caretrail_store::{
+    Appended, CheckpointSigner, NewAudit, NewEntry, SignedHead, StoreError, Write,
+};
 use jiff::Timestamp;
 use postgres::{GenericClient, Transaction};
 use uuid::Uuid;
 
 use crate::conn::Session;
 use crate::error::PgError;
-use crate::rows::{audit_columns, entry_columns, index, pg_time, to_i64};
+use crate::rows::{audit_columns, entry_columns, get, index, pg_time, to_i64};
 
 /// Reads the hashes of `ids` in one query, in the order asked; `None` for a missing node.
 pub(crate) fn read_nodes<C: GenericClient>(
@@ -56,6 +58,7 @@ pub(crate) fn append(
     s: &mut Session<'_, Transaction<'_>>,
     batch: &[Write],
     signer: &dyn CheckpointSigner,
+    signed_head: &SignedHead,
 ) -> Result<Appended, PgError> {
     // Sequencing: the row lock on the log head is held until this transaction ends, so every
     // other append, from this process or any other, waits here. Under READ COMMITTED each
@@ -81,6 +84,19 @@ pub(crate) fn append(
         ))?;
     let mut range = CompactRange::from_parts(size, hashes)
         .map_err(|_| PgError::Inconsistent("the right edge of the tree is malformed"))?;
+    let latest = s
+        .query_opt(
+            "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
+            &[],
+        )?
+        .map(|r| Ok::<_, PgError>((index(&r, 0)?, get::<String>(&r, 1)?)))
+        .transpose()?;
+    signed_head
+        .check(signer, size, &range.root(), latest)
+        .map_err(|e| match e {
+            StoreError::UnsignedHead { stored, signed } => PgError::UnsignedHead { stored, signed },
+            _ => PgError::Inconsistent("the log's head could not be checked"),
+        })?;
 
     let mut run = Run::default();
     let mut leaf_indexes = Vec::new();

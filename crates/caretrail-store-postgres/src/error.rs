@@ -48,6 +48,9 @@ pub(crate) enum PgError {
     /// A `Write::Expect` of the batch no longer holds.
     #[error("the record changed since it was read")]
     Stale,
+    /// The stored log is not what its latest checkpoint signs.
+    #[error("the log's head is not signed ({stored} leaves, latest checkpoint {signed})")]
+    UnsignedHead { stored: u64, signed: u64 },
 }
 
 impl PgError {
@@ -105,6 +108,7 @@ impl From<PgError> for StoreError {
         match e {
             PgError::Constraint { .. } | PgError::Rule(_) => StoreError::Conflict(msg),
             PgError::Stale => StoreError::Stale,
+            PgError::UnsignedHead { stored, signed } => StoreError::UnsignedHead { stored, signed },
             // Disk, I/O, corruption, or a connection lost with the outcome unknown: a writer
             // that sees this for a commit must not acknowledge (DESIGN §2).
             PgError::Server { .. } | PgError::ConnectionLost => StoreError::Io(msg),
@@ -131,6 +135,7 @@ mod tests {
             StoreError::Stale => "stale",
             StoreError::SchemaTooNew { .. } => "schema-too-new",
             StoreError::NotInitialised => "not-initialised",
+            StoreError::UnsignedHead { .. } => "unsigned-head",
             StoreError::Backend(_) => "backend",
         }
     }

@@ -113,6 +113,8 @@ pub struct PostgresStore {
     /// `Some` until the store is dropped.
     pool: Option<r2d2::Pool<Manager>>,
     schema: Option<String>,
+    /// The last head this process verified or signed (the signed-head rule).
+    head: caretrail_store::SignedHead,
 }
 
 impl Drop for PostgresStore {
@@ -210,6 +212,7 @@ impl PostgresStore {
         let store = PostgresStore {
             pool: Some(pool),
             schema: options.schema.clone(),
+            head: Default::default(),
         };
         let mut conn = store.conn()?;
         migrate::migrate(&mut conn, store.schema.as_deref())?;
@@ -571,7 +574,10 @@ impl Store for PostgresStore {
     }
 
     fn append(&self, batch: &[Write], signer: &dyn CheckpointSigner) -> Result<Appended> {
-        self.transaction(|s| append::append(s, batch, signer))
+        let appended = self.transaction(|s| append::append(s, batch, signer, &self.head))?;
+        self.head
+            .committed(appended.size, &appended.root, &appended.checkpoint);
+        Ok(appended)
     }
 
     fn fold_journal(&self) -> Result<()> {

@@ -23,7 +23,7 @@ use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash};
 use caretrail_store::{
     Appended, AuditRow, BreakGlassRow, CheckpointSigner, DirectoryBatch, DirectoryImport, EntryRow,
     LogImport, LogMeta, PersonRow, Result, RetentionRow, ReviewItemRow, ReviewKind, SessionRow,
-    Store, StoreError, StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
+    SignedHead, Store, StoreError, StoredCheckpoint, WrappedKeys, Write, from_micros, to_micros,
 };
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -49,6 +49,8 @@ pub struct SqliteStore {
     writer: Mutex<Connection>,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
+    /// The last head this process verified or signed (the signed-head rule).
+    head: SignedHead,
 }
 
 fn map_err(e: rusqlite::Error) -> StoreError {
@@ -223,6 +225,7 @@ impl SqliteStore {
             writer: Mutex::new(writer),
             readers,
             next_reader: AtomicUsize::new(0),
+            head: SignedHead::default(),
         })
     }
 
@@ -793,6 +796,15 @@ impl Store for SqliteStore {
             })?;
         let mut range = CompactRange::from_parts(size, hashes)
             .map_err(|_| StoreError::Backend("the right edge of the tree is malformed".into()))?;
+        let latest = tx
+            .query_row(
+                "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1",
+                [],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, String>(1)?)),
+            )
+            .optional()
+            .sql()?;
+        self.head.check(signer, size, &range.root(), latest)?;
         let mut leaf_indexes = Vec::new();
         let mut keyed: std::collections::HashSet<(PersonId, u32)> =
             std::collections::HashSet::new();
@@ -887,6 +899,7 @@ impl Store for SqliteStore {
         )
         .sql()?;
         tx.commit().sql()?;
+        self.head.committed(size, &root, &checkpoint);
         Ok(Appended {
             leaf_indexes,
             size,

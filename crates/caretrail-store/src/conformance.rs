@@ -26,6 +26,17 @@ impl CheckpointSigner for PlainSigner {
         let hex: String = root.iter().map(|b| format!("{b:02x}")).collect();
         format!("{size}:{hex}\n")
     }
+    fn signed(&self, note: &str) -> Option<(u64, Hash)> {
+        let (size, hex) = note.strip_suffix('\n')?.split_once(':')?;
+        let mut root = [0u8; 32];
+        if hex.len() != 64 {
+            return None;
+        }
+        for (i, b) in root.iter_mut().enumerate() {
+            *b = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+        }
+        Some((size.parse().ok()?, root))
+    }
 }
 
 struct Fixture {

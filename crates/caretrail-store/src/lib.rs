@@ -11,8 +11,10 @@
 
 pub mod conformance;
 pub mod faulty;
+mod head;
 pub mod leaf;
 pub mod vault;
+pub use head::SignedHead;
 
 use caretrail_core::{
     AuditEvent, CareRelationship, EntryMeta, Organisation, PersonId, User, UserId, ids::EntryId,
@@ -41,6 +43,12 @@ pub enum StoreError {
     SchemaTooNew { found: i64, supported: i64 },
     #[error("not initialised: run `caretrail init` first")]
     NotInitialised,
+    /// The stored log is not what its latest checkpoint signs (see [`SignedHead`]): nothing is
+    /// appended until an operator has investigated.
+    #[error(
+        "the log's head is not signed: it holds {stored} leaves and its latest checkpoint (of {signed}) does not sign them; nothing more is written. Run `caretrail verify` to find the first bad leaf; after investigating, restore a backup or cut the log back to its last signed size"
+    )]
+    UnsignedHead { stored: u64, signed: u64 },
     #[error("storage error: {0}")]
     Backend(String),
 }
@@ -136,6 +144,8 @@ pub enum Write {
 /// Signs a checkpoint for (size, root); the backend stores the returned note in the batch.
 pub trait CheckpointSigner {
     fn sign(&self, size: u64, root: &Hash) -> String;
+    /// The size and root `note` signs, if it is a checkpoint of this log whose signature holds.
+    fn signed(&self, note: &str) -> Option<(u64, Hash)>;
 }
 
 /// The result of a committed batch.
