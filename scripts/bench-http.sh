@@ -75,12 +75,8 @@ if [ ! -x "$OHA" ]; then
     cargo install oha --locked --root "$TOOLS"
 fi
 
-WORK=$(mktemp -d)
-SERVER=""
-stop_server() {
-    if [ -n "$SERVER" ]; then kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true; fi
-    SERVER=""
-}
+. scripts/seeded-server.sh
+# The sourced cleanup, and the PostgreSQL schema this run made.
 cleanup() {
     stop_server
     if [ -n "$PG_BASE" ]; then
@@ -89,7 +85,6 @@ cleanup() {
     fi
     rm -rf "$WORK"
 }
-trap cleanup EXIT
 
 oha() {
     "$OHA" --no-tui --no-color --wait-ongoing-requests-after-deadline --output-format json "$@"
