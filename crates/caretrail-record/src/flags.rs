@@ -148,11 +148,7 @@ impl Record {
             None => {
                 let org = system_home(&self.store().organisations()?).unwrap_or(fallback);
                 let user = system_user(org);
-                self.store()
-                    .put_directory(&caretrail_store::DirectoryBatch {
-                        users: vec![(user.clone(), None)],
-                        ..Default::default()
-                    })?;
+                self.add_account_without_password(&user)?;
                 user
             }
         };
@@ -176,12 +172,19 @@ impl Record {
             return Ok(operator_user(OrganisationId::from_bytes([0; 16])));
         };
         let user = operator_user(org);
-        self.store()
-            .put_directory(&caretrail_store::DirectoryBatch {
-                users: vec![(user.clone(), None)],
-                ..Default::default()
-            })?;
+        self.add_account_without_password(&user)?;
         Ok(user)
+    }
+
+    /// Adds an account that cannot sign in (the system, the operator) to the directory.
+    fn add_account_without_password(&self, user: &User) -> Result<(), RecordError> {
+        self.put_facts(
+            vec![caretrail_store::fact::Fact::User {
+                user: user.clone(),
+                password_hash: None,
+            }],
+            None,
+        )
     }
 
     /// The person's flags, oldest first, each with its status.

@@ -15,6 +15,7 @@
 
 pub mod accounts;
 pub mod error;
+mod facts;
 pub mod flags;
 pub mod gate;
 pub mod group;

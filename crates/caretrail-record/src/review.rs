@@ -7,7 +7,10 @@ use caretrail_core::{EntryData, EntryId, EntryKind, OrganisationId, PersonId, Us
 use caretrail_store::{BreakGlassRow, ReviewItemRow, ReviewKind};
 use jiff::Timestamp;
 
+use caretrail_store::fact::Fact;
+
 use crate::error::RecordError;
+use crate::facts::Step;
 use crate::service::Record;
 
 /// A review item with its window (for a break-glass read) and its reason and finding in plain
@@ -28,7 +31,7 @@ fn now() -> Timestamp {
 impl Record {
     fn queue_review(&self, item: ReviewItemRow) -> Result<EntryId, RecordError> {
         let id = item.id;
-        self.store().add_review_item(&item)?;
+        self.put_facts(vec![Fact::Review(item)], None)?;
         Ok(id)
     }
 
@@ -138,25 +141,45 @@ impl Record {
             Some(keys) => keys.seal_entry(item.person, item.id, finding.as_bytes())?,
             None => Vec::new(),
         };
-        if !self
-            .store()
-            .close_review_item(item.id, reviewer, &sealed, now())?
-        {
-            return Err(RecordError::Conflict(
-                "that review item is already closed".into(),
-            ));
-        }
-        Ok(())
+        self.change_open_item(item.id, reviewer, |open| ReviewItemRow {
+            closed_at: Some(now()),
+            reviewer: Some(reviewer),
+            finding: Some(sealed.clone()),
+            ..open
+        })
     }
 
     /// Assigns an open review item.
     pub(crate) fn assign_review(&self, id: EntryId, assignee: UserId) -> Result<(), RecordError> {
-        if !self.store().assign_review_item(id, assignee, now())? {
-            return Err(RecordError::Conflict(
+        self.change_open_item(id, assignee, |open| ReviewItemRow {
+            assignee: Some(assignee),
+            assigned_at: Some(now()),
+            ..open
+        })
+    }
+
+    /// Writes `change` of the open item `id` as its new fact; refused if it is closed (or
+    /// closes while this is written).
+    fn change_open_item(
+        &self,
+        id: EntryId,
+        by: UserId,
+        change: impl Fn(ReviewItemRow) -> ReviewItemRow,
+    ) -> Result<(), RecordError> {
+        let Some(item) = self.review_item(id)? else {
+            return Err(RecordError::not_found("no such review item"));
+        };
+        let key = self.fact_key(&Fact::Review(item));
+        self.write_fact_if(key, Some(by), || match self.review_item(id)? {
+            Some(open) if open.closed_at.is_none() => Ok(Step::Write {
+                fact: Box::new(Fact::Review(change(open))),
+                before: Vec::new(),
+                answer: Ok(()),
+            }),
+            _ => Ok(Step::Done(Err(RecordError::Conflict(
                 "that review item is already closed".into(),
-            ));
-        }
-        Ok(())
+            )))),
+        })?
     }
 
     /// The person's latest open referral to `organisation`: a referral entry naming it that no

@@ -9,10 +9,11 @@ use caretrail_core::{
     InputError, Organisation, OrganisationId, PersonId, PersonProfile, User,
 };
 use caretrail_ledger::{LogSigner, NodeReader, NoteVerifier, leaf_hash};
+use caretrail_store::fact::Fact;
 use caretrail_store::vault::{Kek, PersonKeys, PseudonymKey, VaultError};
 use caretrail_store::{
-    BreakGlassRow, DirectoryBatch, EntryRow, LogMeta, NewAudit, NewEntry, PersonRow, Store,
-    StoreNodes, WrappedKeys, Write, leaf,
+    BreakGlassRow, EntryRow, LogMeta, NewAudit, NewEntry, PersonRow, Store, StoreNodes,
+    WrappedKeys, Write, leaf,
 };
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -178,7 +179,7 @@ impl Record {
                 signer,
             }),
         );
-        Ok(Record {
+        let record = Record {
             store,
             kek,
             origin: meta.origin,
@@ -189,7 +190,14 @@ impl Record {
             person_keys: Mutex::new(HashMap::new()),
             system: Mutex::new(None),
             writer,
-        })
+        };
+        // A log that cannot take the fold (its head is not signed, its fact index was emptied)
+        // still opens, so that `verify` can say what is wrong; its writes are refused anyway.
+        // A failing disk is not papered over.
+        match record.fold_directory_into_log() {
+            Err(e @ RecordError::Store(caretrail_store::StoreError::Io(_))) => Err(e),
+            _ => Ok(record),
+        }
     }
 
     pub(crate) fn store(&self) -> &Arc<dyn Store> {
@@ -258,13 +266,8 @@ impl Record {
         people: Vec<NewPerson>,
         relationships: Vec<CareRelationship>,
     ) -> Result<(), RecordError> {
-        let mut batch = DirectoryBatch {
-            organisations,
-            users,
-            people: Vec::with_capacity(people.len()),
-            relationships,
-        };
-        let mut fresh = Vec::with_capacity(people.len());
+        let mut fresh: HashMap<PersonId, Arc<PersonKeys>> = HashMap::with_capacity(people.len());
+        let mut rows = Vec::with_capacity(people.len());
         for p in people {
             let keys = PersonKeys::generate(1)?;
             let profile =
@@ -280,10 +283,37 @@ impl Record {
                 key_version: keys.version,
                 wrapped: self.kek.wrap_person(p.id, &keys)?,
             };
-            batch.people.push((row, wrapped));
-            fresh.push((p.id, Arc::new(keys)));
+            rows.push(Fact::Person {
+                row,
+                keys: Some(wrapped),
+            });
+            fresh.insert(p.id, Arc::new(keys));
         }
-        self.store.put_directory(&batch)?;
+        // Each row is a fact leaf, in the order the rows refer to each other; a person's facts
+        // are committed under their keys (new ones for the people registered here).
+        let facts = organisations
+            .into_iter()
+            .map(Fact::Organisation)
+            .chain(rows)
+            .chain(users.into_iter().map(|(user, password_hash)| Fact::User {
+                user,
+                password_hash,
+            }))
+            .chain(relationships.into_iter().map(Fact::Relationship));
+        let mut writes = Vec::new();
+        for fact in facts {
+            let keys = match fact.person() {
+                Some(p) => match fresh.get(&p) {
+                    Some(k) => Some(k.clone()),
+                    None => self.keys_for(p)?,
+                },
+                None => None,
+            };
+            writes.push(self.fact_write(fact, None, keys.as_deref()));
+        }
+        if !writes.is_empty() {
+            self.writer.submit(writes)?;
+        }
         self.person_keys
             .lock()
             .expect("key cache lock")
@@ -463,6 +493,15 @@ impl Record {
         event: AuditEvent,
         open_flag: Option<EntryId>,
     ) -> Result<Vec<Receipt>, RecordError> {
+        self.add_entries_audited_with(reqs, event, open_flag, Vec::new())
+    }
+
+    /// The audit leaf of `event` and the entries of `reqs`, checked and sealed, as writes.
+    pub(crate) fn audited_writes(
+        &self,
+        reqs: &[NewEntryRequest],
+        event: AuditEvent,
+    ) -> Result<Vec<Write>, RecordError> {
         let keys = reqs
             .iter()
             .map(|req| self.check_request(req))
@@ -472,6 +511,20 @@ impl Record {
         for (req, keys) in reqs.iter().zip(&keys) {
             body.push(Write::Entry(self.prepare(req, keys)?));
         }
+        Ok(body)
+    }
+
+    /// [`Self::add_entries_audited`], with `facts` (fact writes) in the same transaction,
+    /// after the entries.
+    pub(crate) fn add_entries_audited_with(
+        &self,
+        reqs: Vec<NewEntryRequest>,
+        event: AuditEvent,
+        open_flag: Option<EntryId>,
+        facts: Vec<Write>,
+    ) -> Result<Vec<Receipt>, RecordError> {
+        let mut body = self.audited_writes(&reqs, event)?;
+        body.extend(facts);
         let person = reqs.first().map(|r| r.person);
         let appended = match (open_flag, person) {
             (Some(flag), Some(person)) => self.submit_if_flag_open(person, flag, body)?,
@@ -515,14 +568,16 @@ impl Record {
             .keys_for(person)?
             .ok_or_else(|| RecordError::Conflict("this person's record has been erased".into()))?;
         let sealed = keys.seal_entry(person, id, reason.as_bytes())?;
-        self.store.put_break_glass(&BreakGlassRow {
+        let window = Fact::BreakGlass(BreakGlassRow {
             id,
             user,
             person,
             organisation,
             reason: Some(sealed),
             opened_at: micros(opened_at),
-        })?;
+        });
+        self.writer
+            .submit(vec![self.fact_write(window, Some(user), Some(&keys))])?;
         Ok(())
     }
 
@@ -625,6 +680,33 @@ impl Record {
         }
         writes.push(Write::ErasePerson { person, at: now });
         writes.push(Write::Entry(entry));
+        // The facts that say so, under the system secret (the person's is being destroyed): the
+        // person row without its profile, and their citizen accounts anonymised.
+        let erased = Fact::Person {
+            row: PersonRow {
+                erased_at: Some(micros(now)),
+                profile: None,
+                ..row
+            },
+            keys: None,
+        };
+        writes.push(self.fact_write(erased, Some(by.id), None));
+        for user in self
+            .store
+            .users()?
+            .into_iter()
+            .filter(|u| u.person == Some(person))
+        {
+            let anonymised = Fact::User {
+                user: User {
+                    username: format!("erased-{}", hex(user.id.as_bytes())),
+                    display_name: "(erased)".into(),
+                    ..user
+                },
+                password_hash: None,
+            };
+            writes.push(self.fact_write(anonymised, Some(by.id), None));
+        }
         let appended = self.writer.submit(writes)?;
         self.forget_keys(person);
         self.store.fold_journal()?;

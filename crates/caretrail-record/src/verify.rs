@@ -12,6 +12,7 @@ use std::collections::HashMap;
 
 use caretrail_core::PersonId;
 use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash, node_hash};
+use caretrail_store::fact::{self, FactKey, FactKind, FactLeaf};
 use caretrail_store::{AuditRow, EntryRow, leaf};
 
 use crate::error::RecordError;
@@ -180,6 +181,8 @@ impl Record {
         let mut level0: Vec<Hash> = Vec::new();
         let mut people: HashMap<PersonId, PersonState> = HashMap::new();
         let mut erased_people_with_record: std::collections::HashSet<PersonId> = Default::default();
+        // The latest leaf of each fact, for the fold (step 7).
+        let mut facts: HashMap<FactKey, (u64, FactLeaf)> = HashMap::new();
         let mut contiguous = true;
         let mut stored_leaves = 0u64;
         let mut max_signal = 0u64;
@@ -251,6 +254,13 @@ impl Record {
                             (leaf::encode_audit(&a.event, pseudonym.as_ref()) != *data)
                                 .then(|| "the leaf does not match its audit event".to_owned())
                         }
+                        (None, None, Some(fact::KIND_FACT)) => match fact::decode(data) {
+                            Some(leaf) => {
+                                facts.insert(leaf.key, (idx, leaf));
+                                None
+                            }
+                            None => Some("the fact leaf is malformed".to_owned()),
+                        },
                         (None, None, _) => Some("the leaf has no entry or audit event".to_owned()),
                         _ => {
                             Some("the leaf's kind does not match the row it belongs to".to_owned())
@@ -397,6 +407,12 @@ impl Record {
             });
         }
 
+        // 7. The directory against the fold of the fact leaves: every row must be what the
+        //    latest leaf of its fact commits to, and every fact a leaf sets must have its row.
+        //    A row no leaf sets is reported at the log's size (no stored leaf is bad; the leaf
+        //    that should set it is missing).
+        self.check_fold(&facts, n, &mut f)?;
+
         let root = root_from_levels(&levels, n);
         Ok(VerifyReport {
             leaves: stored_leaves,
@@ -452,6 +468,60 @@ impl Record {
         };
         let expected = leaf::encode_entry(m, &st.pseudonym, &commitment);
         Ok((expected != stored).then(|| "the leaf does not match its entry and ciphertext".into()))
+    }
+
+    fn check_fold(
+        &self,
+        facts: &HashMap<FactKey, (u64, FactLeaf)>,
+        size: u64,
+        f: &mut Findings,
+    ) -> Result<(), RecordError> {
+        let mut seen: std::collections::HashSet<FactKey> = Default::default();
+        for fact in self.directory_facts()? {
+            let key = self.fact_key(&fact);
+            seen.insert(key);
+            let what = key.kind.as_str();
+            let Some((idx, leaf)) = facts.get(&key) else {
+                f.bad(size, || format!("a {what} row is set by no fact leaf"));
+                continue;
+            };
+            let idx = *idx;
+            let keys = match fact.person() {
+                Some(p) if leaf.person_keyed => self.keys_for(p)?,
+                _ => None,
+            };
+            let expected = match (leaf.person_keyed, keys) {
+                (false, _) => Some(self.fact_commitment(&fact, None)),
+                (true, Some(keys)) => Some(self.fact_commitment(&fact, Some(&keys))),
+                // The person's secret is gone: their facts can no longer be confirmed, which
+                // only an erasure may do; and an erasure sets the person row under the
+                // system secret.
+                (true, None) if key.kind == FactKind::Person => {
+                    f.bad(idx, || {
+                        format!("the {what} set by leaf {idx} has lost its keys with no erasure recorded")
+                    });
+                    None
+                }
+                (true, None) => None,
+            };
+            if expected.is_some_and(|c| c != leaf.commitment) {
+                f.bad(idx, || {
+                    format!("the {what} set by leaf {idx} differs from its row")
+                });
+            }
+        }
+        let mut gone: Vec<(u64, FactKind)> = facts
+            .iter()
+            .filter(|(key, _)| !seen.contains(key))
+            .map(|(key, (idx, _))| (*idx, key.kind))
+            .collect();
+        gone.sort();
+        for (idx, kind) in gone {
+            f.bad(idx, || {
+                format!("the {} set by leaf {idx} has no row", kind.as_str())
+            });
+        }
+        Ok(())
     }
 
     fn erasure_recorded(&self, person: PersonId) -> Result<bool, RecordError> {

@@ -66,6 +66,8 @@ enum P {
     Idx(u64),
     Level(u8),
     Bytes(Vec<u8>),
+    /// A row id: a blob in SQLite, a `uuid` in PostgreSQL.
+    Id([u8; 16]),
 }
 
 /// Direct access to the store's tables. Statements are written with SQLite's `?1` parameters;
@@ -106,6 +108,7 @@ fn sqlite_params(params: &[P]) -> rusqlite::ParamsFromIter<Vec<rusqlite::types::
                 P::Idx(i) => Value::Integer(*i as i64),
                 P::Level(l) => Value::Integer(i64::from(*l)),
                 P::Bytes(b) => Value::Blob(b.clone()),
+                P::Id(b) => Value::Blob(b.to_vec()),
             })
             .collect::<Vec<_>>(),
     )
@@ -147,6 +150,7 @@ fn postgres_params(params: &[P]) -> Vec<Box<dyn postgres::types::ToSql + Sync>> 
                 P::Idx(i) => Box::new(*i as i64),
                 P::Level(l) => Box::new(i16::from(*l)),
                 P::Bytes(b) => Box::new(b.clone()),
+                P::Id(b) => Box::new(uuid::Uuid::from_bytes(*b)),
             }
         })
         .collect()
@@ -461,9 +465,10 @@ fn mutate(c: &mut dyn Tables, m: Mutation, n: u64, rng: &mut ChaCha20Rng) -> u64
 #[test]
 fn every_mutation_of_log_content_is_detected_at_its_first_bad_leaf() {
     let w = World::new(5);
+    let directory = w.record.unaudited().store().tree_size().unwrap();
     w.fill(203, 17);
     let n = w.record.unaudited().store().tree_size().unwrap();
-    assert_eq!(n, 203);
+    assert_eq!(n, directory + 203);
     // Fold the WAL into the main file so a file copy is the whole database.
     w.record.unaudited().store().fold_journal().unwrap();
     let pristine = tempfile::tempdir().unwrap();
@@ -547,4 +552,170 @@ fn a_forged_tail_is_never_signed_by_a_later_write() {
         n + 1,
         "nothing was appended over the forgery"
     );
+}
+
+/// The index of the latest fact leaf of `kind` whose subject is `subject` (any, if `None`).
+fn fact_leaf(
+    store: &dyn caretrail_store::Store,
+    kind: caretrail_store::fact::FactKind,
+    subject: Option<[u8; 16]>,
+) -> u64 {
+    let leaves = store.leaves_from(0, 100_000).unwrap();
+    leaves
+        .iter()
+        .rev()
+        .find(|(_, l)| {
+            caretrail_store::fact::decode(l)
+                .is_some_and(|f| f.key.kind == kind && subject.is_none_or(|s| s == f.key.subject))
+        })
+        .map(|(i, _)| *i)
+        .expect("the fact has a leaf")
+}
+
+/// What someone with the database but not the keys would change in the directory, with SQL
+/// alone: a role raised, a care relationship added, a legal hold lifted or its row deleted, a
+/// profile swapped for another person's, a citizen's account taken over. `verify` catches
+/// each, at the leaf that set the fact (or, for a row no leaf sets, at the log's size), after an
+/// honest erasure of a person with a citizen account still passed.
+#[test]
+fn directory_tampering_is_caught_at_the_fact_that_set_it() {
+    use caretrail_core::{Purpose, Role, User, UserId};
+    use caretrail_store::fact::FactKind;
+    let w = World::new(3);
+    let po = User {
+        id: UserId::new(),
+        username: "po.test".into(),
+        display_name: "Privacy Officer".into(),
+        role: Role::PrivacyOfficer,
+        organisation: w.org,
+        person: None,
+    };
+    let citizen = |p: usize, name: &str| User {
+        id: UserId::new(),
+        username: name.into(),
+        display_name: name.into(),
+        role: Role::Citizen,
+        organisation: w.org,
+        person: Some(w.people[p]),
+    };
+    let (kept, erased) = (citizen(1, "citizen.kept"), citizen(2, "citizen.erased"));
+    w.record
+        .unaudited()
+        .register(
+            vec![],
+            vec![
+                (po.clone(), None),
+                (kept.clone(), Some("$argon2id$kept".into())),
+                (erased.clone(), Some("$argon2id$erased".into())),
+            ],
+            vec![],
+            vec![],
+        )
+        .unwrap();
+    w.record
+        .gate(caretrail_access::Principal::from_user(&po, Purpose::Audit))
+        .set_retention(w.people[0], Ok((None, true)))
+        .unwrap();
+    w.fill(20, 3);
+    w.record
+        .unaudited()
+        .erase(w.people[2], "test", &w.system)
+        .unwrap();
+    let store = w.record.unaudited().store().clone();
+    let anonymised = store.user(erased.id).unwrap().unwrap();
+    assert_eq!(anonymised.display_name, "(erased)");
+    assert_eq!(store.user_password_hash(erased.id).unwrap(), None);
+    let report = w.record.verify(None).unwrap();
+    assert!(
+        report.ok(),
+        "an honest erasure keeps the fold: {:?}",
+        report.problems
+    );
+
+    let n = store.tree_size().unwrap();
+    let worker = *w.worker.id.as_bytes();
+    let role_leaf = fact_leaf(&*store, FactKind::User, Some(worker));
+    let citizen_leaf = fact_leaf(&*store, FactKind::User, Some(*kept.id.as_bytes()));
+    let hold_leaf = fact_leaf(&*store, FactKind::Retention, None);
+    let p0 = store.person(w.people[0]).unwrap().unwrap();
+    let profile_leaf = fact_leaf(&*store, FactKind::Person, Some(p0.pseudonym));
+    w.record.unaudited().store().fold_journal().unwrap();
+    let pristine = tempfile::tempdir().unwrap();
+    let _pristine_db = engine::copy(w.path(), pristine.path(), false);
+    drop(store);
+    drop(w.record);
+
+    let (person0, person1) = (*w.people[0].as_bytes(), *w.people[1].as_bytes());
+    let raised = format!(
+        "UPDATE users SET role = '{}' WHERE id = ?1",
+        Role::PrivacyOfficer.as_str()
+    );
+    let epoch = match engine::engine() {
+        Engine::Sqlite => "0",
+        Engine::Postgres => "'1970-01-01T00:00:00Z'",
+    };
+    let cases: Vec<(&str, String, Vec<P>, u64)> = vec![
+        ("role raised", raised, vec![P::Id(worker)], role_leaf),
+        (
+            "relationship added",
+            format!(
+                "INSERT INTO relationships (id, practitioner_id, person_id, organisation_id, kind, valid_from, valid_to) \
+                 VALUES (?1, ?2, ?3, ?4, 'care-team', {epoch}, NULL)"
+            ),
+            vec![
+                P::Id([0xab; 16]),
+                P::Id(worker),
+                P::Id(person1),
+                P::Id(*w.org.as_bytes()),
+            ],
+            n,
+        ),
+        (
+            "hold lifted",
+            "UPDATE retention SET legal_hold = false WHERE person_id = ?1".into(),
+            vec![P::Id(person0)],
+            hold_leaf,
+        ),
+        (
+            "hold deleted",
+            "DELETE FROM retention WHERE person_id = ?1".into(),
+            vec![P::Id(person0)],
+            hold_leaf,
+        ),
+        (
+            "profile swapped",
+            "UPDATE people SET profile = (SELECT profile FROM people WHERE id = ?2) WHERE id = ?1"
+                .into(),
+            vec![P::Id(person0), P::Id(person1)],
+            profile_leaf,
+        ),
+        (
+            "citizen account taken over",
+            "UPDATE users SET password_hash = '$argon2id$attacker' WHERE id = ?1".into(),
+            vec![P::Id(*kept.id.as_bytes())],
+            citizen_leaf,
+        ),
+    ];
+    for (what, sql, params, expected) in cases {
+        let copy = tempfile::tempdir().unwrap();
+        let _copy_db = engine::copy(pristine.path(), copy.path(), false);
+        match engine::engine() {
+            Engine::Sqlite => {
+                let mut c = rusqlite::Connection::open(engine::db_path(copy.path())).unwrap();
+                c.pragma_update(None, "foreign_keys", "OFF").unwrap();
+                Tables::execute(&mut c, &sql, &params);
+            }
+            Engine::Postgres => {
+                Tables::execute(&mut engine::postgres_client(copy.path()), &sql, &params)
+            }
+        }
+        let report = open(copy.path()).verify(None).unwrap();
+        assert!(!report.ok(), "{what} went undetected");
+        assert_eq!(
+            report.first_bad_leaf,
+            Some(expected),
+            "{what}: problems {:?}",
+            report.problems
+        );
+    }
 }

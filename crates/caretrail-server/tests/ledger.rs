@@ -68,7 +68,12 @@ async fn ledger_routes_match_the_record_service() {
     );
 
     let past = app
-        .call(Method::GET, "/api/v1/ledger/leaf/99", Some(&auditor), None)
+        .call(
+            Method::GET,
+            "/api/v1/ledger/leaf/999999",
+            Some(&auditor),
+            None,
+        )
         .await;
     assert_eq!(past.status, StatusCode::NOT_FOUND);
     assert_eq!(past.content_type, "application/problem+json");
@@ -89,6 +94,8 @@ async fn ledger_routes_match_the_record_service() {
 #[tokio::test]
 async fn leaf_contents_are_served_only_to_oversight_and_to_the_person_they_are_about() {
     let app = TestApp::new();
+    // The leaves of the two events (after the directory's fact leaves).
+    let mut leaves = Vec::new();
     for person in [app.people[0], app.people[1]] {
         let e = caretrail_core::AuditEvent {
             id: caretrail_core::EntryId::new(),
@@ -103,8 +110,9 @@ async fn leaf_contents_are_served_only_to_oversight_and_to_the_person_they_are_a
             break_glass: false,
             reason: "no-care-relationship".into(),
         };
-        app.sync(|r| r.unaudited().audit(e)).unwrap();
+        leaves.push(app.sync(|r| r.unaudited().audit(e)).unwrap().leaf_index);
     }
+    let (about_citizen, about_other) = (leaves[0], leaves[1]);
     let leaf = |token: Option<String>, index: u64| {
         let app = &app;
         async move {
@@ -118,20 +126,41 @@ async fn leaf_contents_are_served_only_to_oversight_and_to_the_person_they_are_a
             .status
         }
     };
-    assert_eq!(leaf(None, 0).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(leaf(None, about_citizen).await, StatusCode::UNAUTHORIZED);
     for who in ["cw", "sw", "mgr", "nurse", "gp"] {
         let t = app.sign_in(who).await;
+        assert_eq!(
+            leaf(Some(t.clone()), about_citizen).await,
+            StatusCode::FORBIDDEN,
+            "{who}"
+        );
+        // Nor a fact leaf of the directory.
         assert_eq!(leaf(Some(t), 0).await, StatusCode::FORBIDDEN, "{who}");
     }
     for who in ["auditor", "po"] {
         let t = app.sign_in(who).await;
-        assert_eq!(leaf(Some(t.clone()), 0).await, StatusCode::OK, "{who}");
-        assert_eq!(leaf(Some(t), 1).await, StatusCode::OK, "{who}");
+        assert_eq!(
+            leaf(Some(t.clone()), about_citizen).await,
+            StatusCode::OK,
+            "{who}"
+        );
+        assert_eq!(
+            leaf(Some(t.clone()), about_other).await,
+            StatusCode::OK,
+            "{who}"
+        );
+        assert_eq!(leaf(Some(t), 0).await, StatusCode::OK, "{who}");
     }
     // The citizen (people[0]) reads the leaf about them, not the one about someone else.
     let citizen = app.sign_in("citizen").await;
-    assert_eq!(leaf(Some(citizen.clone()), 0).await, StatusCode::OK);
-    assert_eq!(leaf(Some(citizen.clone()), 1).await, StatusCode::FORBIDDEN);
+    assert_eq!(
+        leaf(Some(citizen.clone()), about_citizen).await,
+        StatusCode::OK
+    );
+    assert_eq!(
+        leaf(Some(citizen.clone()), about_other).await,
+        StatusCode::FORBIDDEN
+    );
     // Sign-in leaves name nobody: not the citizen's either.
     let size = app.sync(|r| r.tree_size()).unwrap();
     assert_eq!(leaf(Some(citizen), size - 1).await, StatusCode::FORBIDDEN);

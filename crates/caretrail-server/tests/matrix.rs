@@ -12,6 +12,7 @@ use axum::http::{Method, StatusCode};
 use caretrail_core::AuditAction;
 use caretrail_core::{EntryData, EntryId, EntryKind, PersonId, RelationshipId};
 use caretrail_record::NewEntryRequest;
+use caretrail_store::fact::FactKind;
 use common::TestApp;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,19 +312,25 @@ async fn every_route_role_and_scenario_answers_as_expected_with_exactly_one_audi
                     .app
                     .sync(|r| r.unaudited().store().tree_size().unwrap());
                 let want = expected(role, scenario, route);
-                // An allowed write or erasure appends its own leaf after the audit leaf.
-                let leaves = match (route, status) {
+                // An allowed write or erasure appends its own entry after the audit leaf.
+                let want_entries = match (route, status) {
                     (Route::WriteNote | Route::AcknowledgeFlag, StatusCode::CREATED)
-                    | (Route::Erase | Route::ReplaceConsent, StatusCode::OK) => 2,
+                    | (Route::Erase | Route::ReplaceConsent, StatusCode::OK) => 1,
                     // Starting or ending care writes a relationship entry in the person's record.
                     (Route::StartRelationship, StatusCode::CREATED)
-                    | (Route::EndRelationship, StatusCode::NO_CONTENT) => 2,
-                    _ => 1,
+                    | (Route::EndRelationship, StatusCode::NO_CONTENT) => 1,
+                    _ => 0,
                 };
-                if status != want || after - before != leaves {
+                let written = Written::read(&case.app, before, after);
+                let facts_ok = expected_facts(route, status, &written.facts);
+                if status != want
+                    || written.audits != 1
+                    || written.entries != want_entries
+                    || !facts_ok
+                {
                     failures.push(format!(
-                        "{role} {scenario:?} {route:?}: status {status} (want {want}), {} leaves (want {leaves})",
-                        after - before
+                        "{role} {scenario:?} {route:?}: status {status} (want {want}), {} audit leaves (want 1), {} entries (want {want_entries}), facts {:?}",
+                        written.audits, written.entries, written.facts
                     ));
                 }
                 if let Err(why) = check_leaf(&case, role, scenario, route, status, before) {
@@ -435,5 +442,64 @@ fn check_leaf(
     match checks.iter().find(|(ok, _)| !ok) {
         None => Ok(()),
         Some((_, what)) => Err(format!("the leaf's {what} is wrong: {e:?}")),
+    }
+}
+
+/// The leaves an attempt appended, by kind.
+struct Written {
+    audits: usize,
+    entries: usize,
+    facts: Vec<FactKind>,
+}
+
+impl Written {
+    fn read(app: &TestApp, before: u64, after: u64) -> Written {
+        let leaves = app.sync(|r| {
+            r.unaudited()
+                .store()
+                .leaves_from(before, (after - before) as usize)
+                .unwrap()
+        });
+        let mut w = Written {
+            audits: 0,
+            entries: 0,
+            facts: Vec::new(),
+        };
+        for (_, leaf) in leaves {
+            match caretrail_store::leaf::kind(&leaf) {
+                Some(caretrail_store::leaf::KIND_AUDIT) => w.audits += 1,
+                Some(caretrail_store::leaf::KIND_ENTRY) => w.entries += 1,
+                _ => w.facts.push(
+                    caretrail_store::fact::decode(&leaf)
+                        .expect("a leaf is an audit event, an entry or a fact")
+                        .key
+                        .kind,
+                ),
+            }
+        }
+        w
+    }
+}
+
+/// The directory facts an attempt sets: what it changed, and nothing else.
+fn expected_facts(route: Route, status: StatusCode, facts: &[FactKind]) -> bool {
+    use FactKind as F;
+    match (route, status) {
+        (Route::OpenBreakGlass, StatusCode::CREATED) => facts == [F::BreakGlass],
+        (Route::SetRetention, StatusCode::OK) => facts == [F::Retention],
+        (Route::EndRelationship, StatusCode::NO_CONTENT) => facts == [F::Relationship],
+        // Care started with no open referral is also queued for review.
+        (Route::StartRelationship, StatusCode::CREATED) => {
+            facts == [F::Relationship] || facts == [F::Relationship, F::Review]
+        }
+        // The erased person row, then their citizen accounts anonymised.
+        (Route::Erase, StatusCode::OK) => {
+            facts.first() == Some(&F::Person) && facts[1..].iter().all(|f| *f == F::User)
+        }
+        // A read through a break-glass window is queued for review.
+        (Route::Person | Route::Timeline | Route::ReadConsent, StatusCode::OK) => {
+            facts.is_empty() || facts == [F::Review]
+        }
+        _ => facts.is_empty(),
     }
 }

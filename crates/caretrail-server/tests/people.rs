@@ -338,7 +338,11 @@ async fn break_glass_opens_reads_marks_them_and_queues_them_for_review() {
     let before = size(&app);
     let read = app.call(Method::GET, &timeline, Some(&cw), None).await;
     assert_eq!(read.status, StatusCode::OK, "{}", read.text());
-    assert_eq!(size(&app), before + 1, "one audit leaf for the read");
+    assert_eq!(
+        size(&app),
+        before + 2,
+        "one audit leaf for the read, and the fact leaf of its review item"
+    );
     let log = app.sync(|r| r.unaudited().access_log(p)).unwrap();
     let last = log.last().unwrap();
     assert!(last.allowed && last.break_glass);
@@ -511,8 +515,9 @@ async fn a_manager_starts_and_ends_care_through_their_organisation() {
     assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
     assert_eq!(
         size(&app),
-        before + 2,
-        "audited once, and the start is an entry in the person's record"
+        before + 4,
+        "audited once, the start is an entry in the person's record, and the relationship and \
+         the review item of self-claimed care are fact leaves"
     );
     let rid = made.json()["id"].as_str().unwrap().to_owned();
     assert_eq!(

@@ -3,8 +3,9 @@
 //!
 //! Rows are written in bulk: each table gets one `INSERT ... SELECT * FROM unnest(...)` per run
 //! of leaf-producing writes, so a batch of a thousand leaves costs the same dozen round trips
-//! as a batch of one. An erasure in the middle of a batch ends a run, so writes still take
-//! effect in batch order (an entry after its person's erasure is refused, as in SQLite).
+//! as a batch of one. An erasure or a fact in the middle of a batch ends a run, so writes still
+//! take effect in batch order (an entry after its person's erasure is refused, and one after
+//! the fact that creates its person is accepted, as in SQLite).
 
 use std::collections::HashSet;
 
@@ -19,6 +20,7 @@ use uuid::Uuid;
 
 use crate::conn::Session;
 use crate::error::PgError;
+use crate::facts;
 use crate::rows::{audit_columns, entry_columns, get, index, pg_time, to_i64};
 
 /// Reads the hashes of `ids` in one query, in the order asked; `None` for a missing node.
@@ -104,6 +106,21 @@ pub(crate) fn append(
         match w {
             Write::Entry(e) => leaf_indexes.push(run.entry(&mut range, e)?),
             Write::Audit(a) => leaf_indexes.push(run.audit(&mut range, a)?),
+            Write::Fact(f) => {
+                let idx = run.leaf(&mut range, &f.leaf)?;
+                // Later writes of the batch may rely on the fact's row (a new person's keys, the
+                // account a relationship names): store the run, this leaf included, and write
+                // the row now.
+                run.flush(s)?;
+                facts::apply(s, idx, f)?;
+                leaf_indexes.push(idx.unsigned_abs());
+            }
+            Write::ExpectFact { key, latest } => {
+                // Facts are written as they come, so the index already holds the batch's own.
+                if facts::head(s, key)? != *latest {
+                    return Err(PgError::Stale);
+                }
+            }
             Write::Expect {
                 person,
                 kind,
@@ -147,7 +164,8 @@ pub(crate) fn append(
 }
 
 /// Crypto-shreds a person: deletes their wrapped keys, their profile and every payload sealed
-/// under their key, and anonymises their citizen account (as the SQLite backend does).
+/// under their key (as the SQLite backend does). Their citizen accounts are not touched here:
+/// the record writes the anonymised accounts as facts in the same batch.
 fn erase(s: &mut Session<'_, Transaction<'_>>, person: Uuid, at: Timestamp) -> Result<(), PgError> {
     s.execute("DELETE FROM person_keys WHERE person_id = $1", &[&person])?;
     s.execute(
@@ -158,13 +176,6 @@ fn erase(s: &mut Session<'_, Transaction<'_>>, person: Uuid, at: Timestamp) -> R
     s.execute(
         "UPDATE people SET profile = NULL, erased_at = $2 WHERE id = $1",
         &[&person, &pg_time(at)],
-    )?;
-    // A citizen account carries the person's name: anonymise it too.
-    s.execute(
-        "UPDATE users SET display_name = '(erased)', \
-         username = 'erased-' || encode(uuid_send(id), 'hex'), password_hash = NULL \
-         WHERE person_id = $1",
-        &[&person],
     )?;
     Ok(())
 }

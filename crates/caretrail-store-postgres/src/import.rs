@@ -2,12 +2,16 @@
 //! `caretrail migrate` only: leaves another store already sequenced, written as they are, with
 //! their nodes, rows and checkpoints, in one transaction that holds the log head like an append.
 
+use std::collections::BTreeMap;
+
 use caretrail_store::LogImport;
+use caretrail_store::fact;
 use postgres::Transaction;
 
 use crate::append::{AuditColumns, EntryColumns};
 use crate::conn::Session;
 use crate::error::PgError;
+use crate::facts;
 use crate::rows::{index, to_i64};
 
 /// Imports `batch` inside the open transaction `s`; returns the new tree size.
@@ -40,6 +44,16 @@ pub(crate) fn import_log(
             "INSERT INTO leaves (idx, data) SELECT * FROM unnest($1::bigint[], $2::bytea[])",
             &[&idx, &data],
         )?;
+        // The facts index follows the fact leaves copied (their rows come with the directory
+        // and the row copies): each fact's latest leaf of the batch, one row per fact.
+        let mut heads = BTreeMap::new();
+        for (i, leaf) in idx.iter().zip(&batch.leaves) {
+            if let Some(f) = fact::decode(leaf) {
+                heads.insert(f.key, *i);
+            }
+        }
+        let heads: Vec<_> = heads.into_iter().collect();
+        facts::set_heads(s, &heads)?;
     }
     if !batch.nodes.is_empty() {
         let levels: Vec<i16> = batch

@@ -36,8 +36,13 @@
 //!   [`StoreError::SchemaTooNew`].
 //! - **Types.** Ids are `uuid`; ciphertexts, keys, hashes and leaves `bytea`; times
 //!   `timestamptz`, truncated to whole microseconds exactly as the leaves commit to them.
+//! - **Facts.** A [`Write::Fact`] appends its leaf like any other and, in the same
+//!   transaction, replaces the directory row it commits to and moves that row's entry in the
+//!   `facts` index (the latest fact leaf of each row), which [`Write::ExpectFact`] and
+//!   [`Store::fact_head`] read.
 //! - **Erasure** does what the SQLite backend does: deletes the wrapped keys, sets the profile
-//!   and every payload under the person's key to NULL, anonymises their citizen account.
+//!   and every payload under the person's key to NULL. The record anonymises their citizen
+//!   account with a fact in the same batch.
 //!   PostgreSQL keeps the previous row versions until `VACUUM`, so [`Store::fold_journal`]
 //!   vacuums the tables erasure touches. Copies can still survive in the write-ahead log,
 //!   replicas and backups until those rotate; with the keys gone they are ciphertext that no
@@ -58,6 +63,7 @@
 mod append;
 mod conn;
 mod error;
+mod facts;
 mod import;
 mod migrate;
 mod rows;
@@ -68,6 +74,7 @@ use caretrail_core::{
     CareRelationship, EntryId, Organisation, OrganisationId, PersonId, RelationshipId, User, UserId,
 };
 use caretrail_ledger::{Hash, NodeId};
+use caretrail_store::fact::FactKey;
 use caretrail_store::{
     Appended, AuditRow, BreakGlassRow, CheckpointSigner, DirectoryBatch, DirectoryImport, EntryRow,
     LogImport, LogMeta, PersonRow, Result, RetentionRow, ReviewItemRow, SessionRow, Store,
@@ -654,6 +661,10 @@ impl Store for PostgresStore {
         })
     }
 
+    fn fact_head(&self, key: &FactKey) -> Result<Option<u64>> {
+        self.read(|s| facts::head(s, key))
+    }
+
     fn checkpoints_from(&self, from_size: u64, limit_n: usize) -> Result<Vec<StoredCheckpoint>> {
         let from = to_i64(from_size)?;
         self.read(|s| {
@@ -858,44 +869,11 @@ impl Store for PostgresStore {
     }
 
     fn set_retention(&self, row: &RetentionRow) -> Result<()> {
-        self.write(|s| {
-            s.execute(
-                "INSERT INTO retention (person_id, retain_until, legal_hold, set_by, set_at) \
-                 VALUES ($1, $2, $3, $4, $5) \
-                 ON CONFLICT (person_id) DO UPDATE SET retain_until = excluded.retain_until, \
-                 legal_hold = excluded.legal_hold, set_by = excluded.set_by, \
-                 set_at = excluded.set_at",
-                &[
-                    &row.person.0,
-                    &row.retain_until,
-                    &row.legal_hold,
-                    &row.set_by.0,
-                    &pg_time(row.set_at),
-                ],
-            )
-        })?;
-        Ok(())
+        self.write(|s| facts::upsert_retention(s, row))
     }
 
     fn put_break_glass(&self, w: &BreakGlassRow) -> Result<()> {
-        self.write(|s| {
-            s.execute(
-                concat!(
-                    "INSERT INTO break_glass (",
-                    break_glass_columns!(),
-                    ") VALUES ($1, $2, $3, $4, $5, $6)"
-                ),
-                &[
-                    &w.id.0,
-                    &w.user.0,
-                    &w.person.0,
-                    &w.organisation.0,
-                    &w.reason,
-                    &pg_time(w.opened_at),
-                ],
-            )
-        })?;
-        Ok(())
+        self.write(|s| facts::upsert_break_glass(s, w))
     }
 
     fn latest_break_glass(&self, user: UserId, person: PersonId) -> Result<Option<BreakGlassRow>> {
@@ -932,31 +910,7 @@ impl Store for PostgresStore {
     }
 
     fn add_review_item(&self, item: &ReviewItemRow) -> Result<()> {
-        self.write(|s| {
-            s.execute(
-                concat!(
-                    "INSERT INTO review_items (",
-                    review_columns!(),
-                    ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)"
-                ),
-                &[
-                    &item.id.0,
-                    &item.kind.as_str(),
-                    &item.person.0,
-                    &item.subject.0,
-                    &item.window.map(|w| w.0),
-                    &item.entry.map(|e| e.0),
-                    &item.audit.0,
-                    &pg_time(item.created_at),
-                    &item.assignee.map(|a| a.0),
-                    &item.assigned_at.map(pg_time),
-                    &item.closed_at.map(pg_time),
-                    &item.reviewer.map(|r| r.0),
-                    &item.finding,
-                ],
-            )
-        })?;
-        Ok(())
+        self.write(|s| facts::upsert_review_item(s, item))
     }
 
     fn review_items(&self, include_closed: bool) -> Result<Vec<ReviewItemRow>> {

@@ -36,6 +36,11 @@ const MIGRATIONS: &[Migration] = &[
         name: "0003_review_findings",
         sql: include_str!("../migrations/0003_review_findings.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_facts",
+        sql: include_str!("../migrations/0004_facts.sql"),
+    },
 ];
 
 /// The schema version this binary writes.

@@ -6,11 +6,15 @@ mod common;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Barrier};
 
-use caretrail_core::{Organisation, OrganisationId, OrganisationKind, Role, User, UserId};
+use caretrail_core::{
+    EntryId, Organisation, OrganisationId, OrganisationKind, PersonId, Role, User, UserId,
+};
 use caretrail_ledger::{MemoryTree, consistency_proof, leaf_hash, root_at, verify_consistency};
 use caretrail_store::conformance::PlainSigner;
+use caretrail_store::fact::{self, Fact, FactKey, FactKind};
 use caretrail_store::{
-    Appended, CheckpointSigner, DirectoryBatch, Store, StoreError, StoreNodes, Write,
+    Appended, BreakGlassRow, CheckpointSigner, DirectoryBatch, PersonRow, RetentionRow,
+    ReviewItemRow, ReviewKind, Store, StoreError, StoreNodes, WrappedKeys, Write,
 };
 use caretrail_store_postgres::{PostgresOptions, PostgresStore, SCHEMA_VERSION};
 use common::TestSchema;
@@ -485,4 +489,240 @@ fn calls_after_the_server_dropped_the_pooled_connections_reconnect() {
         .unwrap();
     assert_eq!(second.leaf_indexes, vec![1]);
     assert_eq!(store.tree_size().unwrap(), 2);
+}
+
+/// A fact write for `fact` about `subject`, its leaf told apart by `n`.
+fn fact_write(fact: Fact, subject: [u8; 16], n: u8) -> Write {
+    let leaf = fact::encode(&fact::FactLeaf {
+        key: FactKey {
+            kind: fact.kind(),
+            subject,
+        },
+        person_keyed: false,
+        set_by: None,
+        at: jiff::Timestamp::UNIX_EPOCH,
+        commitment: [n; 32],
+    });
+    Write::Fact(fact::NewFact { fact, leaf })
+}
+
+/// Every kind of fact row is written in the batch's order (an entry after the fact that
+/// creates its person is accepted), erasure leaves accounts to the facts of its batch, and an
+/// import rebuilds the facts index from the fact leaves it copies.
+#[test]
+fn facts_write_every_row_in_batch_order_and_an_import_rebuilds_their_heads() {
+    let Some(url) = common::test_url() else {
+        return;
+    };
+    let (source_schema, target_schema) = (TestSchema::new(&url), TestSchema::new(&url));
+    let (store, target) = (open(&source_schema), open(&target_schema));
+    let dir = common::init(&store, 1);
+    let t = jiff::Timestamp::from_second(1_700_000_000).unwrap();
+
+    let person = PersonRow {
+        id: PersonId::new(),
+        pseudonym: [0x50; 16],
+        created_at: t,
+        erased_at: None,
+        profile: Some(vec![1; 20]),
+    };
+    let citizen = User {
+        id: UserId::new(),
+        username: "jane.citizen".into(),
+        display_name: "Jane Citizen".into(),
+        role: Role::Citizen,
+        organisation: dir.org,
+        person: Some(person.id),
+    };
+    let retention = RetentionRow {
+        person: person.id,
+        retain_until: Some(jiff::civil::date(2040, 1, 1)),
+        legal_hold: false,
+        set_by: dir.author,
+        set_at: t,
+    };
+    let window = BreakGlassRow {
+        id: EntryId::new(),
+        user: dir.author,
+        person: person.id,
+        organisation: dir.org,
+        reason: Some(vec![4; 12]),
+        opened_at: t,
+    };
+    let item = ReviewItemRow {
+        id: EntryId::new(),
+        kind: ReviewKind::BreakGlassRead,
+        person: person.id,
+        subject: dir.author,
+        window: Some(window.id),
+        entry: None,
+        audit: EntryId::new(),
+        created_at: t,
+        assignee: None,
+        assigned_at: None,
+        closed_at: None,
+        reviewer: None,
+        finding: None,
+    };
+    let mut entry = common::entry(&dir, 0, b"entry of the new person".to_vec());
+    if let Write::Entry(e) = &mut entry {
+        e.meta.person = person.id;
+    }
+    let keys = WrappedKeys {
+        key_version: 1,
+        wrapped: vec![8; 40],
+    };
+    let first = store
+        .append(
+            &[
+                fact_write(
+                    Fact::Person {
+                        row: person.clone(),
+                        keys: Some(keys.clone()),
+                    },
+                    person.pseudonym,
+                    1,
+                ),
+                entry,
+                fact_write(
+                    Fact::User {
+                        user: citizen.clone(),
+                        password_hash: Some("$argon2id$c".into()),
+                    },
+                    *citizen.id.as_bytes(),
+                    2,
+                ),
+                fact_write(Fact::Retention(retention.clone()), person.pseudonym, 3),
+                fact_write(Fact::BreakGlass(window.clone()), *window.id.as_bytes(), 4),
+                fact_write(Fact::Review(item.clone()), *item.id.as_bytes(), 5),
+            ],
+            &PlainSigner,
+        )
+        .expect("facts and an entry that relies on one");
+    assert_eq!(first.leaf_indexes, vec![0, 1, 2, 3, 4, 5]);
+    assert_eq!(store.person(person.id).unwrap(), Some(person.clone()));
+    assert_eq!(store.person_keys(person.id).unwrap(), Some(keys));
+    assert_eq!(store.retention(person.id).unwrap(), Some(retention.clone()));
+    assert_eq!(store.break_glass(window.id).unwrap(), Some(window.clone()));
+    assert_eq!(store.review_items(true).unwrap(), vec![item.clone()]);
+    assert_eq!(
+        store.user_by_username("jane.citizen").unwrap(),
+        Some((citizen.clone(), Some("$argon2id$c".into())))
+    );
+
+    // Replacing rows: every column, and the head moves.
+    let held = RetentionRow {
+        retain_until: None,
+        legal_hold: true,
+        ..retention.clone()
+    };
+    let closed = ReviewItemRow {
+        closed_at: Some(t),
+        reviewer: Some(dir.author),
+        finding: Some(vec![6; 8]),
+        ..item.clone()
+    };
+    let second = store
+        .append(
+            &[
+                Write::ExpectFact {
+                    key: FactKey {
+                        kind: FactKind::Retention,
+                        subject: person.pseudonym,
+                    },
+                    latest: Some(3),
+                },
+                fact_write(Fact::Retention(held.clone()), person.pseudonym, 6),
+                fact_write(Fact::Review(closed.clone()), *item.id.as_bytes(), 7),
+            ],
+            &PlainSigner,
+        )
+        .unwrap();
+    assert_eq!(second.leaf_indexes, vec![6, 7]);
+    assert_eq!(store.retention(person.id).unwrap(), Some(held));
+    assert_eq!(store.review_items(true).unwrap(), vec![closed]);
+
+    // Erasure alone no longer touches the citizen's account: the record writes it as a fact.
+    let erased_at = jiff::Timestamp::from_second(1_800_000_000).unwrap();
+    store
+        .append(
+            &[Write::ErasePerson {
+                person: person.id,
+                at: erased_at,
+            }],
+            &PlainSigner,
+        )
+        .unwrap();
+    assert_eq!(
+        store.user(citizen.id).unwrap(),
+        Some(citizen.clone()),
+        "the account is the record's to rewrite"
+    );
+    let anonymised = User {
+        username: format!("erased-{}", citizen.id.0.simple()),
+        display_name: "(erased)".into(),
+        ..citizen.clone()
+    };
+    let erased = PersonRow {
+        erased_at: Some(erased_at),
+        profile: None,
+        ..person.clone()
+    };
+    store
+        .append(
+            &[
+                fact_write(
+                    Fact::Person {
+                        row: erased.clone(),
+                        keys: None,
+                    },
+                    person.pseudonym,
+                    8,
+                ),
+                fact_write(
+                    Fact::User {
+                        user: anonymised.clone(),
+                        password_hash: None,
+                    },
+                    *citizen.id.as_bytes(),
+                    9,
+                ),
+            ],
+            &PlainSigner,
+        )
+        .unwrap();
+    assert_eq!(store.person(person.id).unwrap(), Some(erased));
+    assert_eq!(store.person_keys(person.id).unwrap(), None);
+    assert_eq!(store.user(citizen.id).unwrap(), Some(anonymised));
+    assert_eq!(store.user_password_hash(citizen.id).unwrap(), None);
+
+    let keys: Vec<FactKey> = [
+        (FactKind::Person, person.pseudonym),
+        (FactKind::User, *citizen.id.as_bytes()),
+        (FactKind::Retention, person.pseudonym),
+        (FactKind::BreakGlass, *window.id.as_bytes()),
+        (FactKind::Review, *item.id.as_bytes()),
+        (FactKind::Organisation, *dir.org.as_bytes()),
+    ]
+    .into_iter()
+    .map(|(kind, subject)| FactKey { kind, subject })
+    .collect();
+    let heads: Vec<Option<u64>> = keys.iter().map(|k| store.fact_head(k).unwrap()).collect();
+    assert_eq!(
+        heads,
+        vec![Some(8), Some(9), Some(6), Some(4), Some(7), None]
+    );
+
+    // An import copies the leaves and the facts index follows them, a fact written twice in
+    // one batch included.
+    target
+        .init_log(&store.log_meta().unwrap().unwrap())
+        .unwrap();
+    target
+        .import_directory(&caretrail_store::export_directory(&store).unwrap())
+        .unwrap();
+    let log = caretrail_store::export_log(&store, 0, 100).unwrap();
+    assert_eq!(target.import_log(&log).unwrap(), 10);
+    let copied: Vec<Option<u64>> = keys.iter().map(|k| target.fact_head(k).unwrap()).collect();
+    assert_eq!(copied, heads);
 }

@@ -20,6 +20,7 @@ use caretrail_core::{
     OrganisationId, PersonId, RelationshipId, Role, User, UserId,
 };
 use caretrail_ledger::{CompactRange, Hash, NodeId, leaf_hash};
+use caretrail_store::fact::{self, Fact, FactKey, NewFact};
 use caretrail_store::{
     Appended, AuditRow, BreakGlassRow, CheckpointSigner, DirectoryBatch, DirectoryImport, EntryRow,
     LogImport, LogMeta, PersonRow, Result, RetentionRow, ReviewItemRow, ReviewKind, SessionRow,
@@ -38,6 +39,7 @@ pub const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_entries_by_kind.sql"),
     include_str!("../migrations/0007_entries_clustered_by_person.sql"),
     include_str!("../migrations/0008_review_findings.sql"),
+    include_str!("../migrations/0009_facts.sql"),
 ];
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 const READERS: usize = 4;
@@ -461,7 +463,8 @@ fn read_nodes_on(conn: &Connection, ids: &[NodeId]) -> rusqlite::Result<Vec<Opti
         .collect()
 }
 
-/// Inserts directory rows inside the open transaction `tx` (people without keys are erased).
+/// Writes directory rows inside the open transaction `tx` (people without keys are erased), with
+/// the statements fact writes use.
 fn insert_directory<'a>(
     tx: &rusqlite::Transaction<'_>,
     organisations: &[Organisation],
@@ -469,72 +472,200 @@ fn insert_directory<'a>(
     people: impl Iterator<Item = (&'a PersonRow, Option<&'a WrappedKeys>)>,
     relationships: &[CareRelationship],
 ) -> Result<()> {
-    let mut org = tx
-        .prepare_cached("INSERT INTO organisations (id, name, kind) VALUES (?1, ?2, ?3)")
-        .sql()?;
     for o in organisations {
-        org.execute(params![o.id.as_bytes(), o.name, o.kind.as_str()])
-            .sql()?;
+        upsert_organisation(tx, o)?;
     }
-    let mut person = tx
-        .prepare_cached("INSERT INTO people (id, pseudonym, created_at, erased_at, profile) VALUES (?1, ?2, ?3, ?4, ?5)")
-        .sql()?;
-    let mut keys = tx
-        .prepare_cached(
+    for (p, k) in people {
+        upsert_person(tx, p, k)?;
+    }
+    for (u, hash) in users {
+        upsert_user(tx, u, hash.as_deref())?;
+    }
+    for r in relationships {
+        upsert_relationship(tx, r)?;
+    }
+    Ok(())
+}
+
+/// Writes the row a fact leaf commits to, replacing the row of that fact if there is one, and
+/// moves the fact's head to `leaf_index`.
+fn apply_fact(tx: &rusqlite::Transaction<'_>, leaf_index: i64, f: &NewFact) -> Result<()> {
+    let decoded = fact::decode(&f.leaf)
+        .filter(|d| d.key.kind == f.fact.kind())
+        .ok_or_else(|| {
+            StoreError::Conflict("a fact's leaf is not a fact leaf of its kind".into())
+        })?;
+    tx.prepare_cached(
+        "INSERT INTO facts (kind, subject, leaf_index) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (kind, subject) DO UPDATE SET leaf_index = excluded.leaf_index",
+    )
+    .sql()?
+    .execute(params![
+        decoded.key.kind.code(),
+        decoded.key.subject,
+        leaf_index
+    ])
+    .sql()?;
+    match &f.fact {
+        Fact::Organisation(o) => upsert_organisation(tx, o)?,
+        Fact::User {
+            user,
+            password_hash,
+        } => upsert_user(tx, user, password_hash.as_deref())?,
+        Fact::Person { row, keys } => upsert_person(tx, row, keys.as_ref())?,
+        Fact::Relationship(r) => upsert_relationship(tx, r)?,
+        Fact::Retention(r) => upsert_retention(tx, r)?,
+        Fact::BreakGlass(w) => upsert_break_glass(tx, w)?,
+        Fact::Review(i) => upsert_review_item(tx, i)?,
+    }
+    Ok(())
+}
+
+fn upsert_organisation(conn: &Connection, o: &Organisation) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO organisations (id, name, kind) VALUES (?1, ?2, ?3) \
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind",
+    )
+    .sql()?
+    .execute(params![o.id.as_bytes(), o.name, o.kind.as_str()])
+    .sql()?;
+    Ok(())
+}
+
+fn upsert_user(conn: &Connection, u: &User, password_hash: Option<&str>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO users (id, username, display_name, role, organisation_id, person_id, password_hash) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET \
+         username = excluded.username, display_name = excluded.display_name, role = excluded.role, \
+         organisation_id = excluded.organisation_id, person_id = excluded.person_id, \
+         password_hash = excluded.password_hash",
+    )
+    .sql()?
+    .execute(params![
+        u.id.as_bytes(),
+        u.username,
+        u.display_name,
+        u.role.as_str(),
+        u.organisation.as_bytes(),
+        u.person.map(|p| *p.as_bytes()),
+        password_hash
+    ])
+    .sql()?;
+    Ok(())
+}
+
+/// Writes a person row, and a new person's keys (never replaced: a second set is a conflict).
+fn upsert_person(conn: &Connection, p: &PersonRow, keys: Option<&WrappedKeys>) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO people (id, pseudonym, created_at, erased_at, profile) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (id) DO UPDATE SET pseudonym = excluded.pseudonym, created_at = excluded.created_at, \
+         erased_at = excluded.erased_at, profile = excluded.profile",
+    )
+    .sql()?
+    .execute(params![
+        p.id.as_bytes(),
+        p.pseudonym,
+        to_micros(p.created_at),
+        p.erased_at.map(to_micros),
+        p.profile
+    ])
+    .sql()?;
+    if let Some(k) = keys {
+        conn.prepare_cached(
             "INSERT INTO person_keys (person_id, key_version, wrapped) VALUES (?1, ?2, ?3)",
         )
-        .sql()?;
-    for (p, k) in people {
-        person
-            .execute(params![
-                p.id.as_bytes(),
-                p.pseudonym,
-                to_micros(p.created_at),
-                p.erased_at.map(to_micros),
-                p.profile
-            ])
-            .sql()?;
-        if let Some(k) = k {
-            keys.execute(params![p.id.as_bytes(), k.key_version, k.wrapped])
-                .sql()?;
-        }
-    }
-    let mut user = tx
-        .prepare_cached(
-            "INSERT INTO users (id, username, display_name, role, organisation_id, person_id, password_hash) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )
-        .sql()?;
-    for (u, hash) in users {
-        user.execute(params![
-            u.id.as_bytes(),
-            u.username,
-            u.display_name,
-            u.role.as_str(),
-            u.organisation.as_bytes(),
-            u.person.map(|p| *p.as_bytes()),
-            hash
-        ])
+        .sql()?
+        .execute(params![p.id.as_bytes(), k.key_version, k.wrapped])
         .sql()?;
     }
-    let mut rel = tx
-        .prepare_cached(
-            "INSERT INTO relationships (id, practitioner_id, person_id, organisation_id, kind, valid_from, valid_to) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )
-        .sql()?;
-    for r in relationships {
-        rel.execute(params![
-            r.id.as_bytes(),
-            r.practitioner.as_bytes(),
-            r.person.as_bytes(),
-            r.organisation.as_bytes(),
-            r.kind.as_str(),
-            to_micros(r.from),
-            r.to.map(to_micros)
-        ])
-        .sql()?;
-    }
+    Ok(())
+}
+
+fn upsert_relationship(conn: &Connection, r: &CareRelationship) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO relationships (id, practitioner_id, person_id, organisation_id, kind, valid_from, valid_to) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (id) DO UPDATE SET \
+         practitioner_id = excluded.practitioner_id, person_id = excluded.person_id, \
+         organisation_id = excluded.organisation_id, kind = excluded.kind, \
+         valid_from = excluded.valid_from, valid_to = excluded.valid_to",
+    )
+    .sql()?
+    .execute(params![
+        r.id.as_bytes(),
+        r.practitioner.as_bytes(),
+        r.person.as_bytes(),
+        r.organisation.as_bytes(),
+        r.kind.as_str(),
+        to_micros(r.from),
+        r.to.map(to_micros)
+    ])
+    .sql()?;
+    Ok(())
+}
+
+fn upsert_retention(conn: &Connection, row: &RetentionRow) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO retention (person_id, retain_until, legal_hold, set_by, set_at) VALUES (?1, ?2, ?3, ?4, ?5) \
+         ON CONFLICT (person_id) DO UPDATE SET retain_until = excluded.retain_until, \
+         legal_hold = excluded.legal_hold, set_by = excluded.set_by, set_at = excluded.set_at",
+    )
+    .sql()?
+    .execute(params![
+        row.person.as_bytes(),
+        row.retain_until.map(|d| d.to_string()),
+        row.legal_hold,
+        row.set_by.as_bytes(),
+        to_micros(row.set_at)
+    ])
+    .sql()?;
+    Ok(())
+}
+
+fn upsert_break_glass(conn: &Connection, w: &BreakGlassRow) -> Result<()> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO break_glass ({BREAK_GLASS_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+         ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, person_id = excluded.person_id, \
+         organisation_id = excluded.organisation_id, reason = excluded.reason, opened_at = excluded.opened_at"
+    ))
+    .sql()?
+    .execute(params![
+        w.id.as_bytes(),
+        w.user.as_bytes(),
+        w.person.as_bytes(),
+        w.organisation.as_bytes(),
+        w.reason,
+        to_micros(w.opened_at)
+    ])
+    .sql()?;
+    Ok(())
+}
+
+fn upsert_review_item(conn: &Connection, item: &ReviewItemRow) -> Result<()> {
+    conn.prepare_cached(&format!(
+        "INSERT INTO review_items ({REVIEW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) \
+         ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, person_id = excluded.person_id, \
+         subject_id = excluded.subject_id, window_id = excluded.window_id, entry_id = excluded.entry_id, \
+         audit_id = excluded.audit_id, created_at = excluded.created_at, assignee_id = excluded.assignee_id, \
+         assigned_at = excluded.assigned_at, closed_at = excluded.closed_at, \
+         reviewer_id = excluded.reviewer_id, finding = excluded.finding"
+    ))
+    .sql()?
+    .execute(params![
+        item.id.as_bytes(),
+        item.kind.as_str(),
+        item.person.as_bytes(),
+        item.subject.as_bytes(),
+        item.window.map(|w| *w.as_bytes()),
+        item.entry.map(|e| *e.as_bytes()),
+        item.audit.as_bytes(),
+        to_micros(item.created_at),
+        item.assignee.map(|a| *a.as_bytes()),
+        item.assigned_at.map(to_micros),
+        item.closed_at.map(to_micros),
+        item.reviewer.map(|r| *r.as_bytes()),
+        item.finding
+    ])
+    .sql()?;
     Ok(())
 }
 
@@ -869,6 +1000,24 @@ impl Store for SqliteStore {
                             return Err(StoreError::Stale);
                         }
                     }
+                    Write::Fact(f) => {
+                        let idx_i = append_leaf(&mut range, &mut ins_leaf, &mut ins_node, &f.leaf)?;
+                        apply_fact(&tx, idx_i, f)?;
+                        leaf_indexes.push(idx_i as u64);
+                    }
+                    Write::ExpectFact { key, latest } => {
+                        let found: Option<i64> = tx
+                            .prepare_cached(
+                                "SELECT leaf_index FROM facts WHERE kind = ?1 AND subject = ?2",
+                            )
+                            .sql()?
+                            .query_row(params![key.kind.code(), key.subject], |r| r.get(0))
+                            .optional()
+                            .sql()?;
+                        if found.map(|i| i as u64) != *latest {
+                            return Err(StoreError::Stale);
+                        }
+                    }
                     Write::ErasePerson { person, at } => {
                         keyed.retain(|(p, _)| p != person);
                         let p = person.as_bytes();
@@ -878,12 +1027,6 @@ impl Store for SqliteStore {
                         tx.execute(
                             "UPDATE people SET profile = NULL, erased_at = ?2 WHERE id = ?1",
                             params![p, to_micros(*at)],
-                        )
-                        .sql()?;
-                        // A citizen account carries the person's name: anonymise it too.
-                        tx.execute(
-                            "UPDATE users SET display_name = '(erased)', username = 'erased-' || lower(hex(id)), password_hash = NULL WHERE person_id = ?1",
-                            [p],
                         )
                         .sql()?;
                     }
@@ -975,6 +1118,17 @@ impl Store for SqliteStore {
             })?
             .collect()
         })
+    }
+
+    fn fact_head(&self, key: &FactKey) -> Result<Option<u64>> {
+        self.read(|c| {
+            c.prepare_cached("SELECT leaf_index FROM facts WHERE kind = ?1 AND subject = ?2")?
+                .query_row(params![key.kind.code(), key.subject], |r| {
+                    r.get::<_, i64>(0)
+                })
+                .optional()
+        })
+        .map(|i| i.map(|i| i as u64))
     }
 
     fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>> {
@@ -1140,38 +1294,11 @@ impl Store for SqliteStore {
     }
 
     fn set_retention(&self, row: &RetentionRow) -> Result<()> {
-        self.writer()?
-            .execute(
-                "INSERT INTO retention (person_id, retain_until, legal_hold, set_by, set_at) VALUES (?1, ?2, ?3, ?4, ?5) \
-                 ON CONFLICT (person_id) DO UPDATE SET retain_until = excluded.retain_until, \
-                 legal_hold = excluded.legal_hold, set_by = excluded.set_by, set_at = excluded.set_at",
-                params![
-                    row.person.as_bytes(),
-                    row.retain_until.map(|d| d.to_string()),
-                    row.legal_hold,
-                    row.set_by.as_bytes(),
-                    to_micros(row.set_at)
-                ],
-            )
-            .sql()?;
-        Ok(())
+        upsert_retention(&*self.writer()?, row)
     }
 
     fn put_break_glass(&self, w: &BreakGlassRow) -> Result<()> {
-        self.writer()?
-            .execute(
-                &format!("INSERT INTO break_glass ({BREAK_GLASS_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"),
-                params![
-                    w.id.as_bytes(),
-                    w.user.as_bytes(),
-                    w.person.as_bytes(),
-                    w.organisation.as_bytes(),
-                    w.reason,
-                    to_micros(w.opened_at)
-                ],
-            )
-            .sql()?;
-        Ok(())
+        upsert_break_glass(&*self.writer()?, w)
     }
 
     fn latest_break_glass(&self, user: UserId, person: PersonId) -> Result<Option<BreakGlassRow>> {
@@ -1195,27 +1322,7 @@ impl Store for SqliteStore {
     }
 
     fn add_review_item(&self, item: &ReviewItemRow) -> Result<()> {
-        self.writer()?
-            .execute(
-                &format!("INSERT INTO review_items ({REVIEW_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
-                params![
-                    item.id.as_bytes(),
-                    item.kind.as_str(),
-                    item.person.as_bytes(),
-                    item.subject.as_bytes(),
-                    item.window.map(|w| *w.as_bytes()),
-                    item.entry.map(|e| *e.as_bytes()),
-                    item.audit.as_bytes(),
-                    to_micros(item.created_at),
-                    item.assignee.map(|a| *a.as_bytes()),
-                    item.assigned_at.map(to_micros),
-                    item.closed_at.map(to_micros),
-                    item.reviewer.map(|r| *r.as_bytes()),
-                    item.finding
-                ],
-            )
-            .sql()?;
-        Ok(())
+        upsert_review_item(&*self.writer()?, item)
     }
 
     fn review_items(&self, include_closed: bool) -> Result<Vec<ReviewItemRow>> {
@@ -1312,10 +1419,22 @@ impl Store for SqliteStore {
             let mut ins_leaf = tx
                 .prepare_cached("INSERT INTO leaves (idx, data) VALUES (?1, ?2)")
                 .sql()?;
+            let mut set_fact = tx
+                .prepare_cached(
+                    "INSERT INTO facts (kind, subject, leaf_index) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (kind, subject) DO UPDATE SET leaf_index = excluded.leaf_index",
+                )
+                .sql()?;
             for (i, leaf) in batch.leaves.iter().enumerate() {
-                ins_leaf
-                    .execute(params![to_i64(batch.from + i as u64)?, leaf])
-                    .sql()?;
+                let idx = to_i64(batch.from + i as u64)?;
+                ins_leaf.execute(params![idx, leaf]).sql()?;
+                // The facts index follows the fact leaves copied (their rows come with the
+                // directory and the row copies).
+                if let Some(f) = fact::decode(leaf) {
+                    set_fact
+                        .execute(params![f.key.kind.code(), f.key.subject, idx])
+                        .sql()?;
+                }
             }
             let mut ins_node = tx
                 .prepare_cached("INSERT INTO nodes (level, idx, hash) VALUES (?1, ?2, ?3)")

@@ -128,7 +128,8 @@ fn leaf_of(w: &Write) -> &[u8] {
     match w {
         Write::Entry(e) => &e.leaf,
         Write::Audit(a) => &a.leaf,
-        Write::ErasePerson { .. } | Write::Expect { .. } => &[],
+        Write::Fact(f) => &f.leaf,
+        Write::ErasePerson { .. } | Write::Expect { .. } | Write::ExpectFact { .. } => &[],
     }
 }
 
@@ -145,6 +146,7 @@ pub fn run_all(make: &dyn Fn() -> Box<dyn Store>) {
     retention_is_set_and_replaced(&*make());
     the_latest_entry_of_a_kind_is_the_highest_leaf(&*make());
     an_expectation_that_no_longer_holds_fails_the_batch(&*make());
+    facts_are_leaves_that_replace_their_rows(&*make());
     import_copies_a_log_and_its_directory_exactly(&*make(), &*make());
 }
 
@@ -784,4 +786,143 @@ fn directory_round_trips(store: &dyn Store) {
         })
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+}
+
+fn fact_write(fact: crate::fact::Fact, subject: [u8; 16], n: u8) -> Write {
+    use crate::fact::{FactKey, FactLeaf, NewFact, encode};
+    let leaf = encode(&FactLeaf {
+        key: FactKey {
+            kind: fact.kind(),
+            subject,
+        },
+        person_keyed: false,
+        set_by: None,
+        at: Timestamp::UNIX_EPOCH,
+        commitment: [n; 32],
+    });
+    Write::Fact(NewFact { fact, leaf })
+}
+
+/// A fact write appends its leaf, replaces its row and moves the fact's head; an
+/// [`Write::ExpectFact`] on a head that moved fails the batch; a leaf that is not a fact leaf of
+/// its kind is refused.
+fn facts_are_leaves_that_replace_their_rows(store: &dyn Store) {
+    use crate::fact::{Fact, FactKey, FactKind};
+    let fx = fixture(store);
+    let mut user = store.user(fx.author).unwrap().expect("the author");
+    let key = FactKey {
+        kind: FactKind::User,
+        subject: *user.id.as_bytes(),
+    };
+    assert_eq!(store.fact_head(&key).unwrap(), None);
+    let org = store.organisations().unwrap()[0].clone();
+    let rel = caretrail_core::CareRelationship {
+        id: caretrail_core::RelationshipId::new(),
+        practitioner: user.id,
+        person: fx.people[0],
+        organisation: fx.org,
+        kind: caretrail_core::RelationshipKind::AllocatedWorker,
+        from: Timestamp::UNIX_EPOCH,
+        to: None,
+    };
+    let first = store
+        .append(
+            &[
+                fact_write(Fact::Organisation(org.clone()), *org.id.as_bytes(), 1),
+                Write::ExpectFact { key, latest: None },
+                fact_write(
+                    Fact::User {
+                        user: user.clone(),
+                        password_hash: Some("$argon2id$one".into()),
+                    },
+                    key.subject,
+                    2,
+                ),
+                fact_write(Fact::Relationship(rel.clone()), *rel.id.as_bytes(), 3),
+            ],
+            &PlainSigner,
+        )
+        .expect("a batch of facts");
+    assert_eq!(first.leaf_indexes, vec![0, 1, 2]);
+    assert_eq!(store.fact_head(&key).unwrap(), Some(1));
+    assert_eq!(
+        store.user_password_hash(user.id).unwrap().as_deref(),
+        Some("$argon2id$one")
+    );
+    assert_eq!(
+        store.relationships_for_person(fx.people[0]).unwrap(),
+        vec![rel.clone()]
+    );
+
+    user.role = Role::Manager;
+    let ended = caretrail_core::CareRelationship {
+        to: Some(Timestamp::from_second(60).unwrap()),
+        ..rel.clone()
+    };
+    store
+        .append(
+            &[
+                Write::ExpectFact {
+                    key,
+                    latest: Some(1),
+                },
+                fact_write(
+                    Fact::User {
+                        user: user.clone(),
+                        password_hash: None,
+                    },
+                    key.subject,
+                    4,
+                ),
+                fact_write(Fact::Relationship(ended.clone()), *rel.id.as_bytes(), 5),
+            ],
+            &PlainSigner,
+        )
+        .expect("the head is where it was read");
+    assert_eq!(store.user(user.id).unwrap().unwrap().role, Role::Manager);
+    assert_eq!(store.user_password_hash(user.id).unwrap(), None);
+    assert_eq!(
+        store.relationships_for_person(fx.people[0]).unwrap(),
+        vec![ended]
+    );
+    assert_eq!(store.fact_head(&key).unwrap(), Some(3));
+
+    let size = store.tree_size().unwrap();
+    let stale = store.append(
+        &[
+            Write::ExpectFact {
+                key,
+                latest: Some(1),
+            },
+            fact_write(
+                Fact::User {
+                    user: User {
+                        role: Role::PrivacyOfficer,
+                        ..user.clone()
+                    },
+                    password_hash: None,
+                },
+                key.subject,
+                6,
+            ),
+        ],
+        &PlainSigner,
+    );
+    assert!(matches!(stale, Err(StoreError::Stale)), "{stale:?}");
+    assert_eq!(store.tree_size().unwrap(), size);
+    assert_eq!(store.user(user.id).unwrap().unwrap().role, Role::Manager);
+
+    let mut not_a_fact = fact_write(Fact::Organisation(org.clone()), *org.id.as_bytes(), 7);
+    if let Write::Fact(f) = &mut not_a_fact {
+        f.fact = Fact::User {
+            user: user.clone(),
+            password_hash: None,
+        };
+    }
+    let refused = store.append(&[not_a_fact], &PlainSigner);
+    assert!(
+        matches!(refused, Err(StoreError::Conflict(_))),
+        "{refused:?}"
+    );
+    assert_eq!(store.tree_size().unwrap(), size);
 }

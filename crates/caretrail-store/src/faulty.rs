@@ -118,6 +118,9 @@ impl<S: Store> Store for FaultyStore<S> {
     fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>> {
         self.inner.latest_checkpoint()
     }
+    fn fact_head(&self, key: &crate::fact::FactKey) -> Result<Option<u64>> {
+        self.inner.fact_head(key)
+    }
     fn checkpoints_from(&self, from_size: u64, limit: usize) -> Result<Vec<StoredCheckpoint>> {
         self.inner.checkpoints_from(from_size, limit)
     }

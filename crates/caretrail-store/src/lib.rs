@@ -10,6 +10,7 @@
 #![forbid(unsafe_code)]
 
 pub mod conformance;
+pub mod fact;
 pub mod faulty;
 mod head;
 pub mod leaf;
@@ -128,8 +129,21 @@ pub enum Write {
     Entry(NewEntry),
     /// Appends a leaf and stores the audit event.
     Audit(NewAudit),
-    /// Crypto-shreds a person: deletes their wrapped keys, profile and every payload.
+    /// Appends a fact leaf and writes the row it commits to (see [`fact`]), replacing the row
+    /// of that fact if there is one.
+    Fact(fact::NewFact),
+    /// Crypto-shreds a person: deletes their wrapped keys, profile and every payload. The
+    /// batch also carries the facts that say so (the erased person row, the anonymised citizen
+    /// accounts), which the record layer writes.
     ErasePerson { person: PersonId, at: Timestamp },
+    /// Appends nothing: the latest fact leaf of `key` (writes earlier in the batch included)
+    /// must be at `latest` (`None`: there is none), or the batch fails with
+    /// [`StoreError::Stale`]. The read-modify-write guard for directory rows, like
+    /// [`Write::Expect`] for entries.
+    ExpectFact {
+        key: fact::FactKey,
+        latest: Option<u64>,
+    },
     /// Appends nothing: the person's latest entry of `kind` (by leaf index, writes earlier in
     /// the same batch included) must be at `latest` (`None`: they have none), or the whole batch
     /// fails with [`StoreError::Stale`]. Checked inside the append transaction, after the log's
@@ -151,7 +165,7 @@ pub trait CheckpointSigner {
 /// The result of a committed batch.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Appended {
-    /// Leaf index of each leaf-producing write (`Entry`, `Audit`), in batch order.
+    /// Leaf index of each leaf-producing write (`Entry`, `Audit`, `Fact`), in batch order.
     pub leaf_indexes: Vec<u64>,
     pub size: u64,
     pub root: Hash,
@@ -176,7 +190,9 @@ pub trait Store: Send + Sync {
     fn log_meta(&self) -> Result<Option<LogMeta>>;
 
     /// Writes organisations, users (with password hashes), people with their wrapped keys, and
-    /// relationships in one transaction.
+    /// relationships in one transaction, **with no fact leaves**: for store tests and bulk
+    /// loads only. The record writes every directory row as a [`Write::Fact`], and `verify`
+    /// fails on a row that no fact leaf commits to.
     fn put_directory(&self, dir: &DirectoryBatch) -> Result<()>;
     fn organisations(&self) -> Result<Vec<Organisation>>;
     fn users(&self) -> Result<Vec<User>>;
@@ -187,6 +203,8 @@ pub trait Store: Send + Sync {
     fn relationships_for_person(&self, id: PersonId) -> Result<Vec<CareRelationship>>;
     fn relationships_for_practitioner(&self, id: UserId) -> Result<Vec<CareRelationship>>;
     /// Ends an open relationship at `at`; `false` if it was already ended or does not exist.
+    /// Like [`Store::put_directory`], writes no fact leaf (the record writes a
+    /// [`Write::Fact`]).
     fn end_relationship(&self, id: caretrail_core::RelationshipId, at: Timestamp) -> Result<bool>;
 
     /// Appends a batch in one durable transaction. The backend reads the tree's right edge,
@@ -207,6 +225,8 @@ pub trait Store: Send + Sync {
     fn read_nodes(&self, ids: &[NodeId]) -> Result<Vec<Hash>>;
     fn nodes_from(&self, level: u8, from: u64, limit: usize) -> Result<Vec<(u64, Hash)>>;
     fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>>;
+    /// The index of the latest fact leaf of `key`, if any: what [`Write::ExpectFact`] compares.
+    fn fact_head(&self, key: &fact::FactKey) -> Result<Option<u64>>;
     fn checkpoints_from(&self, from_size: u64, limit: usize) -> Result<Vec<StoredCheckpoint>>;
 
     fn entry(&self, id: EntryId) -> Result<Option<EntryRow>>;
@@ -236,6 +256,9 @@ pub trait Store: Send + Sync {
     fn revoke_session(&self, token_hash: &[u8; 32], at: Timestamp) -> Result<bool>;
 
     fn retention(&self, person: PersonId) -> Result<Option<RetentionRow>>;
+    // The row writers below write no fact leaf: they are for copying rows in a migration and
+    // for store tests. The record writes each of these rows as a [`Write::Fact`].
+
     /// Sets (or replaces) the person's retention and legal hold.
     fn set_retention(&self, row: &RetentionRow) -> Result<()>;
 
@@ -397,7 +420,7 @@ pub struct SessionRow {
 impl Write {
     /// Does this write append a leaf?
     pub fn appends_leaf(&self) -> bool {
-        matches!(self, Write::Entry(_) | Write::Audit(_))
+        matches!(self, Write::Entry(_) | Write::Audit(_) | Write::Fact(_))
     }
 }
 

@@ -295,7 +295,10 @@ impl Gate<'_> {
             set_by: self.principal.user,
             set_at: Timestamp::now(),
         };
-        self.record().store().set_retention(&row)?;
+        self.record().put_facts(
+            vec![caretrail_store::fact::Fact::Retention(row.clone())],
+            Some(self.principal.user),
+        )?;
         Ok(row)
     }
 
@@ -416,13 +419,11 @@ impl Gate<'_> {
         let audit_id = ev.id;
         let entry = self.relationship_entry(&rel, RelationshipEvent::Started, referral)?;
         let entry_id = entry.id;
-        record.add_entries_audited(vec![entry], ev, None)?;
-        record
-            .store()
-            .put_directory(&caretrail_store::DirectoryBatch {
-                relationships: vec![rel.clone()],
-                ..Default::default()
-            })?;
+        let fact = record.prepare_fact(
+            caretrail_store::fact::Fact::Relationship(rel.clone()),
+            Some(self.principal.user),
+        )?;
+        record.add_entries_audited_with(vec![entry], ev, None, vec![fact])?;
         if self_claimed {
             record.queue_self_claimed_review(person, self.principal.user, entry_id, audit_id)?;
         }
@@ -514,13 +515,38 @@ impl Gate<'_> {
         }
         let rel = rel.expect("allowed only with a relationship");
         let entry = self.relationship_entry(&rel, RelationshipEvent::Ended, None)?;
-        record.add_entries_audited(vec![entry], j.event, None)?;
-        if !record.store().end_relationship(rel.id, Timestamp::now())? {
-            return Err(RecordError::Conflict(
-                "that relationship has already ended".into(),
-            ));
-        }
-        Ok(())
+        let key = record.fact_key(&caretrail_store::fact::Fact::Relationship(rel.clone()));
+        // The entry, its audit leaf and the ended relationship commit together, and only if
+        // nobody ended (or changed) the relationship since it was read.
+        record.write_fact_if(key, Some(self.principal.user), || {
+            let now = Timestamp::now();
+            let current = record
+                .store()
+                .relationships_for_person(person)?
+                .into_iter()
+                .find(|r| r.id == rel.id);
+            match current {
+                Some(r) if r.to.is_none_or(|to| to > now) && r.from <= now => {
+                    Ok(crate::facts::Step::Write {
+                        fact: Box::new(caretrail_store::fact::Fact::Relationship(
+                            CareRelationship {
+                                to: Some(
+                                    Timestamp::from_microsecond(now.as_microsecond())
+                                        .unwrap_or(now),
+                                ),
+                                ..r
+                            },
+                        )),
+                        before: record
+                            .audited_writes(std::slice::from_ref(&entry), j.event.clone())?,
+                        answer: Ok(()),
+                    })
+                }
+                _ => Ok(crate::facts::Step::Done(Err(RecordError::Conflict(
+                    "that relationship has already ended".into(),
+                )))),
+            }
+        })?
     }
 
     /// The caller's active care relationships (a manager: their organisation's), for their
