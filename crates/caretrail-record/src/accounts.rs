@@ -30,12 +30,29 @@ impl Record {
 }
 
 impl Accounts<'_> {
-    /// The account and its password hash (`None` for accounts that cannot sign in).
+    /// The account and its password hash (`None` for accounts that cannot sign in). An account
+    /// whose row the log does not commit to (changed with SQL alone) is refused.
     pub fn by_username(
         &self,
         username: &str,
     ) -> Result<Option<(User, Option<String>)>, RecordError> {
-        Ok(self.record.store().user_by_username(username)?)
+        match self.record.store().user_by_username(username)? {
+            Some((user, hash)) => {
+                self.trusted(&user, Some(hash.clone()))?;
+                Ok(Some((user, hash)))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn trusted(&self, user: &User, hash: Option<Option<String>>) -> Result<(), RecordError> {
+        if self.record.account_matches_log(user, hash)? {
+            Ok(())
+        } else {
+            Err(RecordError::Ledger(
+                "an account does not match what the log says of it; nobody signs in with it until an operator has run `caretrail verify`".into(),
+            ))
+        }
     }
 
     /// Every account (staff, citizens by opaque person id, the system and the operator).
@@ -43,8 +60,15 @@ impl Accounts<'_> {
         Ok(self.record.store().users()?)
     }
 
+    /// The account, refused (like [`Self::by_username`]) if the log does not commit to its row.
     pub fn user(&self, id: UserId) -> Result<Option<User>, RecordError> {
-        Ok(self.record.store().user(id)?)
+        match self.record.store().user(id)? {
+            Some(user) => {
+                self.trusted(&user, None)?;
+                Ok(Some(user))
+            }
+            None => Ok(None),
+        }
     }
 
     pub fn create_session(&self, session: &SessionRow) -> Result<(), RecordError> {

@@ -206,3 +206,59 @@ impl Record {
         }
     }
 }
+
+impl Record {
+    /// Does the account row (with `password_hash`) match the latest fact leaf of that account?
+    /// What sign-in and every session check before trusting an account, so a role raised or a
+    /// password hash replaced with SQL alone is refused at once, not only found by `verify`.
+    /// A row this process already matched is trusted again while it stays the same.
+    pub(crate) fn account_matches_log(
+        &self,
+        user: &caretrail_core::User,
+        password_hash: Option<Option<String>>,
+    ) -> Result<bool, RecordError> {
+        if password_hash.is_none()
+            && self
+                .accounts_checked
+                .lock()
+                .expect("account cache lock")
+                .get(&user.id)
+                .is_some_and(|seen| seen == user)
+        {
+            return Ok(true);
+        }
+        let password_hash = match password_hash {
+            Some(h) => h,
+            None => self.store().user_password_hash(user.id)?,
+        };
+        let fact = Fact::User {
+            user: user.clone(),
+            password_hash,
+        };
+        let key = self.fact_key(&fact);
+        let Some(index) = self.store().fact_head(&key)? else {
+            return Ok(false);
+        };
+        let Some(leaf) = self.store().leaf(index)?.as_deref().and_then(fact::decode) else {
+            return Ok(false);
+        };
+        let keys = match (leaf.person_keyed, user.person) {
+            (true, Some(p)) => match self.keys_for(p)? {
+                Some(k) => Some(k),
+                None => return Ok(false),
+            },
+            _ => None,
+        };
+        let matches =
+            leaf.key == key && self.fact_commitment(&fact, keys.as_deref()) == leaf.commitment;
+        if matches {
+            let mut cache = self.accounts_checked.lock().expect("account cache lock");
+            // Bounded: accounts are few, but a cache must not grow without end.
+            if cache.len() >= 100_000 {
+                cache.clear();
+            }
+            cache.insert(user.id, user.clone());
+        }
+        Ok(matches)
+    }
+}

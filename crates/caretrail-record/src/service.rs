@@ -99,6 +99,9 @@ pub struct Record {
     system_keys: PersonKeys,
     pseudonyms: PseudonymKey,
     person_keys: Mutex<HashMap<PersonId, Arc<PersonKeys>>>,
+    /// Accounts whose rows this process matched with their fact leaves (see
+    /// [`Record::account_matches_log`]).
+    pub(crate) accounts_checked: Mutex<HashMap<caretrail_core::UserId, User>>,
     /// The system account once looked up (the author of flags; see [`crate::flags`]).
     pub(crate) system: Mutex<Option<User>>,
     pub(crate) writer: GroupCommit,
@@ -188,6 +191,7 @@ impl Record {
             system_keys,
             pseudonyms,
             person_keys: Mutex::new(HashMap::new()),
+            accounts_checked: Mutex::new(HashMap::new()),
             system: Mutex::new(None),
             writer,
         };

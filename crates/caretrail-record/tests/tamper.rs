@@ -709,7 +709,21 @@ fn directory_tampering_is_caught_at_the_fact_that_set_it() {
                 Tables::execute(&mut engine::postgres_client(copy.path()), &sql, &params)
             }
         }
-        let report = open(copy.path()).verify(None).unwrap();
+        let tampered = open(copy.path());
+        // A changed account is refused at once, at sign-in and for a session; others are not.
+        let accounts = tampered.accounts();
+        assert!(accounts.by_username("po.test").unwrap().is_some());
+        match what {
+            "role raised" => {
+                assert!(accounts.user(w.worker.id).is_err(), "{what}");
+                assert!(accounts.by_username("cw.test").is_err(), "{what}");
+            }
+            "citizen account taken over" => {
+                assert!(accounts.by_username("citizen.kept").is_err(), "{what}");
+            }
+            _ => assert!(accounts.user(w.worker.id).unwrap().is_some(), "{what}"),
+        }
+        let report = tampered.verify(None).unwrap();
         assert!(!report.ok(), "{what} went undetected");
         assert_eq!(
             report.first_bad_leaf,

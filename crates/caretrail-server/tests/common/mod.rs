@@ -186,11 +186,7 @@ impl TestApp {
         };
         self.sync(|r| {
             r.unaudited()
-                .store()
-                .put_directory(&caretrail_store::DirectoryBatch {
-                    relationships: vec![rel.clone()],
-                    ..Default::default()
-                })
+                .register(vec![], vec![], vec![], vec![rel.clone()])
         })
         .unwrap();
         rel.id
