@@ -146,7 +146,7 @@ async fn sign_in(
             let found = record
                 .accounts()
                 .by_username(&req.username)
-                .map_err(|_| ApiError::internal())?;
+                .map_err(account_unusable)?;
             // Verify against a throwaway hash when the user is unknown, so timing does not tell.
             let (user, hash) = match found {
                 Some((user, Some(hash))) => (Some(user), hash),
@@ -385,6 +385,13 @@ pub fn purpose(
     }
 }
 
+/// An account that cannot be read, or whose row the log does not commit to: the caller gets a
+/// plain 500; the operator's log says why (the message names no account or person).
+fn account_unusable(e: caretrail_record::RecordError) -> ApiError {
+    tracing::error!(error = %e, "an account could not be used");
+    ApiError::internal()
+}
+
 impl FromRequestParts<AppState> for Session {
     type Rejection = ApiError;
 
@@ -407,7 +414,7 @@ impl FromRequestParts<AppState> for Session {
                 // The system and the operator never act over HTTP, whatever a session says.
                 let user = accounts
                     .user(s.user)
-                    .map_err(|_| ApiError::internal())?
+                    .map_err(account_unusable)?
                     .filter(|u| !matches!(u.role, Role::System | Role::Operator))
                     .ok_or_else(ApiError::unauthorized)?;
                 Ok(Session {
