@@ -71,6 +71,16 @@ impl Accounts<'_> {
         }
     }
 
+    /// What the store keeps of a bearer token: HMAC-SHA-256 under the log's system secret
+    /// (which the database never holds), so someone with the database alone can neither learn a
+    /// token nor plant a session row for a token they chose.
+    pub fn token_hash(&self, token: &str) -> [u8; 32] {
+        let mut bytes = Vec::with_capacity(32 + token.len());
+        bytes.extend_from_slice(b"caretrail/session-token/v1");
+        bytes.extend_from_slice(token.as_bytes());
+        self.record.system_keys().commit(&bytes)
+    }
+
     pub fn create_session(&self, session: &SessionRow) -> Result<(), RecordError> {
         Ok(self.record.store().create_session(session)?)
     }

@@ -400,7 +400,7 @@ async fn a_session_of_the_system_or_the_operator_is_refused() {
         app.sync(|r| {
             r.accounts()
                 .create_session(&caretrail_store::SessionRow {
-                    token_hash: caretrail_server::auth::token_hash(&token),
+                    token_hash: r.accounts().token_hash(&token),
                     user: user.id,
                     created_at: now,
                     expires_at: now + jiff::SignedDuration::from_hours(1),
@@ -422,4 +422,42 @@ async fn a_session_of_the_system_or_the_operator_is_refused() {
             .await;
         assert_eq!(a.status, StatusCode::UNAUTHORIZED, "{}", user.username);
     }
+}
+
+/// Someone with the database but not the keys plants a session row for a token they chose,
+/// hashed as a plain SHA-256 would be: it is refused, because the store keeps only a keyed hash
+/// of a token (under the log's system secret); the row the server itself would have written
+/// for that token is accepted.
+#[tokio::test]
+async fn a_session_planted_without_the_keys_is_refused() {
+    use sha2::{Digest, Sha256};
+    let app = TestApp::new();
+    let user = app.user("sw").clone();
+    let now = jiff::Timestamp::now();
+    let plant = |hash: [u8; 32]| {
+        app.sync(|r| {
+            r.accounts()
+                .create_session(&caretrail_store::SessionRow {
+                    token_hash: hash,
+                    user: user.id,
+                    created_at: now,
+                    expires_at: now + jiff::SignedDuration::from_hours(1),
+                    revoked_at: None,
+                })
+                .unwrap()
+        })
+    };
+    let chosen = format!("ct_{}", "ef".repeat(32));
+    plant(Sha256::digest(chosen.as_bytes()).into());
+    let a = app
+        .call(Method::GET, "/api/v1/caseload", Some(&chosen), None)
+        .await;
+    assert_eq!(a.status, StatusCode::UNAUTHORIZED);
+
+    let keyed = format!("ct_{}", "12".repeat(32));
+    plant(app.sync(|r| r.accounts().token_hash(&keyed)));
+    let a = app
+        .call(Method::GET, "/api/v1/caseload", Some(&keyed), None)
+        .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text());
 }
