@@ -486,6 +486,12 @@ impl Record {
                 continue;
             };
             let idx = *idx;
+            // The store's index of latest fact leaves guards read-modify-writes: it must agree.
+            if self.store().fact_head(&key)? != Some(idx) {
+                f.bad(idx, || {
+                    format!("the store's index of facts does not name leaf {idx}, the latest of its {what}")
+                });
+            }
             let keys = match fact.person() {
                 Some(p) if leaf.person_keyed => self.keys_for(p)?,
                 _ => None,

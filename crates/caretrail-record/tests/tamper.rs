@@ -638,6 +638,16 @@ fn directory_tampering_is_caught_at_the_fact_that_set_it() {
     let citizen_leaf = fact_leaf(&*store, FactKind::User, Some(*kept.id.as_bytes()));
     let hold_leaf = fact_leaf(&*store, FactKind::Retention, None);
     let p0 = store.person(w.people[0]).unwrap().unwrap();
+    // The lowest leaf that is still the latest of its fact.
+    let lowest_latest = {
+        let mut latest = std::collections::HashMap::new();
+        for (i, leaf) in store.leaves_from(0, 100_000).unwrap() {
+            if let Some(f) = caretrail_store::fact::decode(&leaf) {
+                latest.insert(f.key, i);
+            }
+        }
+        latest.into_values().min().unwrap()
+    };
     let profile_leaf = fact_leaf(&*store, FactKind::Person, Some(p0.pseudonym));
     w.record.unaudited().store().fold_journal().unwrap();
     let pristine = tempfile::tempdir().unwrap();
@@ -690,6 +700,13 @@ fn directory_tampering_is_caught_at_the_fact_that_set_it() {
             profile_leaf,
         ),
         (
+            "facts index emptied",
+            "DELETE FROM facts".into(),
+            vec![],
+            // Every fact's index entry is gone: the first is the lowest leaf still latest.
+            lowest_latest,
+        ),
+        (
             "citizen account taken over",
             "UPDATE users SET password_hash = '$argon2id$attacker' WHERE id = ?1".into(),
             vec![P::Id(*kept.id.as_bytes())],
@@ -712,8 +729,14 @@ fn directory_tampering_is_caught_at_the_fact_that_set_it() {
         let tampered = open(copy.path());
         // A changed account is refused at once, at sign-in and for a session; others are not.
         let accounts = tampered.accounts();
-        assert!(accounts.by_username("po.test").unwrap().is_some());
+        if what == "facts index emptied" {
+            // No account can be matched with its leaf: every one is refused (fail closed).
+            assert!(accounts.by_username("po.test").is_err(), "{what}");
+        } else {
+            assert!(accounts.by_username("po.test").unwrap().is_some(), "{what}");
+        }
         match what {
+            "facts index emptied" => {}
             "role raised" => {
                 assert!(accounts.user(w.worker.id).is_err(), "{what}");
                 assert!(accounts.by_username("cw.test").is_err(), "{what}");
