@@ -102,21 +102,28 @@ pub(crate) fn append(
 
     let mut run = Run::default();
     let mut leaf_indexes = Vec::new();
+    // Facts whose leaves are in the run but whose rows are not written yet: a run of
+    // consecutive facts shares one insert of its leaves and nodes, and its rows follow in
+    // order before any other write (which may rely on them: a new person's keys, the account a
+    // relationship names).
+    let mut pending: Vec<(i64, &caretrail_store::fact::NewFact)> = Vec::new();
     for w in batch {
+        if !matches!(w, Write::Fact(_)) && !pending.is_empty() {
+            run.flush(s)?;
+            for (idx, f) in pending.drain(..) {
+                facts::apply(s, idx, f)?;
+            }
+        }
         match w {
             Write::Entry(e) => leaf_indexes.push(run.entry(&mut range, e)?),
             Write::Audit(a) => leaf_indexes.push(run.audit(&mut range, a)?),
             Write::Fact(f) => {
                 let idx = run.leaf(&mut range, &f.leaf)?;
-                // Later writes of the batch may rely on the fact's row (a new person's keys, the
-                // account a relationship names): store the run, this leaf included, and write
-                // the row now.
-                run.flush(s)?;
-                facts::apply(s, idx, f)?;
+                pending.push((idx, f));
                 leaf_indexes.push(idx.unsigned_abs());
             }
             Write::ExpectFact { key, latest } => {
-                // Facts are written as they come, so the index already holds the batch's own.
+                // The batch's own earlier facts are written above, so the index holds them.
                 if facts::head(s, key)? != *latest {
                     return Err(PgError::Stale);
                 }
@@ -144,6 +151,9 @@ pub(crate) fn append(
         }
     }
     run.flush(s)?;
+    for (idx, f) in pending.drain(..) {
+        facts::apply(s, idx, f)?;
+    }
 
     let root = range.root();
     let size = range.size();
