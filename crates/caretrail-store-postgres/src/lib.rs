@@ -71,7 +71,7 @@ mod rows;
 use std::time::Duration;
 
 use caretrail_core::{
-    CareRelationship, EntryId, Organisation, OrganisationId, PersonId, RelationshipId, User, UserId,
+    CareRelationship, EntryId, Organisation, OrganisationId, PersonId, User, UserId,
 };
 use caretrail_ledger::{Hash, NodeId};
 use caretrail_store::fact::FactKey;
@@ -567,17 +567,6 @@ impl Store for PostgresStore {
             .map(rows::relationship_row)
             .collect()
         })
-    }
-
-    fn end_relationship(&self, id: RelationshipId, at: Timestamp) -> Result<bool> {
-        let n = self.write(|s| {
-            s.execute(
-                "UPDATE relationships SET valid_to = $2 \
-                 WHERE id = $1 AND valid_to IS NULL AND valid_from <= $2",
-                &[&id.0, &pg_time(at)],
-            )
-        })?;
-        Ok(n > 0)
     }
 
     fn append(&self, batch: &[Write], signer: &dyn CheckpointSigner) -> Result<Appended> {

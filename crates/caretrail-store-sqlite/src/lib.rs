@@ -895,17 +895,6 @@ impl Store for SqliteStore {
         })
     }
 
-    fn end_relationship(&self, id: RelationshipId, at: jiff::Timestamp) -> Result<bool> {
-        let n = self
-            .writer()?
-            .execute(
-                "UPDATE relationships SET valid_to = ?2 WHERE id = ?1 AND valid_to IS NULL AND valid_from <= ?2",
-                params![id.as_bytes(), to_micros(at)],
-            )
-            .sql()?;
-        Ok(n > 0)
-    }
-
     fn append(&self, batch: &[Write], signer: &dyn CheckpointSigner) -> Result<Appended> {
         let mut conn = self.writer()?;
         let tx = conn

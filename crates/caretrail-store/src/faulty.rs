@@ -94,9 +94,6 @@ impl<S: Store> Store for FaultyStore<S> {
     fn relationships_for_practitioner(&self, id: UserId) -> Result<Vec<CareRelationship>> {
         self.inner.relationships_for_practitioner(id)
     }
-    fn end_relationship(&self, id: caretrail_core::RelationshipId, at: Timestamp) -> Result<bool> {
-        self.inner.end_relationship(id, at)
-    }
     fn fold_journal(&self) -> Result<()> {
         self.inner.fold_journal()
     }

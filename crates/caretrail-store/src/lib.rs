@@ -202,10 +202,6 @@ pub trait Store: Send + Sync {
     fn person_keys(&self, id: PersonId) -> Result<Option<WrappedKeys>>;
     fn relationships_for_person(&self, id: PersonId) -> Result<Vec<CareRelationship>>;
     fn relationships_for_practitioner(&self, id: UserId) -> Result<Vec<CareRelationship>>;
-    /// Ends an open relationship at `at`; `false` if it was already ended or does not exist.
-    /// Like [`Store::put_directory`], writes no fact leaf (the record writes a
-    /// [`Write::Fact`]).
-    fn end_relationship(&self, id: caretrail_core::RelationshipId, at: Timestamp) -> Result<bool>;
 
     /// Appends a batch in one durable transaction. The backend reads the tree's right edge,
     /// assigns leaf indexes, stores every completed tree node and a checkpoint signed by
@@ -266,6 +262,7 @@ pub trait Store: Send + Sync {
     /// The user's most recently opened window on the person.
     fn latest_break_glass(&self, user: UserId, person: PersonId) -> Result<Option<BreakGlassRow>>;
     fn break_glass(&self, id: EntryId) -> Result<Option<BreakGlassRow>>;
+    /// Writes a review item whole, replacing the item with that id if there is one.
     fn add_review_item(&self, item: &ReviewItemRow) -> Result<()>;
     /// Review items, oldest first; only open ones unless `include_closed`.
     fn review_items(&self, include_closed: bool) -> Result<Vec<ReviewItemRow>>;

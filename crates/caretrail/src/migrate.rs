@@ -238,27 +238,16 @@ fn copy_side_tables(src: &dyn Store, tgt: &dyn Store) -> Result<(), RecordError>
             tgt.put_break_glass(&w)?;
         }
     }
+    // A review item is written whole (assignment and closing included), so resuming copies
+    // whatever changed since the last run.
     let items: HashMap<_, _> = tgt
         .review_items(true)?
         .into_iter()
         .map(|i| (i.id, i))
         .collect();
     for item in src.review_items(true)? {
-        match items.get(&item.id) {
-            None => tgt.add_review_item(&item)?,
-            Some(there) if there.closed_at.is_none() => {
-                if let (Some(who), Some(at)) = (item.assignee, item.assigned_at)
-                    && there.assigned_at != item.assigned_at
-                {
-                    tgt.assign_review_item(item.id, who, at)?;
-                }
-                if let (Some(at), Some(reviewer), Some(finding)) =
-                    (item.closed_at, item.reviewer, &item.finding)
-                {
-                    tgt.close_review_item(item.id, reviewer, finding, at)?;
-                }
-            }
-            Some(_) => {}
+        if items.get(&item.id) != Some(&item) {
+            tgt.add_review_item(&item)?;
         }
     }
     let retention: HashMap<_, _> = tgt
