@@ -770,3 +770,54 @@ async fn months(app: &TestApp, token: &str, p: caretrail_core::PersonId, q: &str
         .map(|e| e["effective_at"].as_str().unwrap()[..7].to_owned())
         .collect()
 }
+
+/// Eight managers' requests to end the same relationship at once: exactly one ends it (one
+/// relationship entry, one fact leaf), every other is told it has already ended, and the log
+/// still verifies.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ending_one_relationship_eight_times_at_once_ends_it_once() {
+    let app = TestApp::new();
+    let p = app.people[1];
+    let mgr = app.sign_in("mgr").await;
+    let body =
+        serde_json::json!({"practitioner": app.user("cw").id, "kind": "care-team"}).to_string();
+    let rels = format!("/api/v1/people/{p}/relationships");
+    let made = app.call(Method::POST, &rels, Some(&mgr), Some(&body)).await;
+    assert_eq!(made.status, StatusCode::CREATED, "{}", made.text());
+    let rid = made.json()["id"].as_str().unwrap().to_owned();
+    let end = format!("/api/v1/people/{p}/relationships/{rid}/end");
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (router, end, mgr) = (app.router.clone(), end.clone(), mgr.clone());
+        set.spawn(async move {
+            let req = common::request(Method::POST, &end, Some(&mgr), None);
+            tower::ServiceExt::oneshot(router, req)
+                .await
+                .unwrap()
+                .status()
+        });
+    }
+    let answers = set.join_all().await;
+    let ended = answers
+        .iter()
+        .filter(|s| **s == StatusCode::NO_CONTENT)
+        .count();
+    assert_eq!(ended, 1, "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .all(|s| *s == StatusCode::NO_CONTENT || *s == StatusCode::CONFLICT),
+        "{answers:?}"
+    );
+    let endings = app.sync(|r| {
+        r.unaudited()
+            .timeline(p)
+            .unwrap()
+            .iter()
+            .filter(|e| e.kind == caretrail_core::EntryKind::Relationship)
+            .filter(|e| e.data.as_ref().is_some_and(|d| d["event"] == "ended"))
+            .count()
+    });
+    assert_eq!(endings, 1);
+    assert!(app.sync(|r| r.verify(None)).unwrap().ok());
+}
